@@ -1,0 +1,158 @@
+"""The two base classes of every contract Struct.
+
+Both are ``frozen``, ``kw_only`` (on every subclass too), ``omit_defaults`` and
+``repr_omit_defaults``. They differ only in how they treat unknown fields:
+
+- :class:`StructBaseStrict` rejects them. For configuration and command inputs, where a
+  typo must be an error rather than a silently ignored setting.
+- :class:`StructBaseCompat` skips them. For everything persisted, so a reader built
+  against an older release decodes what a newer release wrote.
+
+Canonical values. msgspec omits a default only when the value *is* the default object,
+so an equal value that came from a decoder (``1000``, ``"abc"``, ``0.0``) would be
+written out while the constructor's default is not, and two equal Structs would encode
+to different bytes. Subclasses whose fields could hit that gap get a ``__post_init__``
+(it runs on construction, decode, ``convert`` and ``replace``) that swaps such a value
+for the default object itself. The same hook writes floats as floats (``1`` becomes
+``1.0``, ``-0.0`` becomes ``0.0``) and aware datetimes in UTC, because those values
+compare equal to their canonical form but encode differently, and MessagePack keeps no
+UTC offset. Classes that need none of this get no hook and pay nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import types
+import typing
+from typing import Any
+
+import msgspec
+from msgspec.structs import force_setattr
+
+__all__ = ["StructBaseCompat", "StructBaseStrict"]
+
+_UTC = datetime.timezone.utc
+
+# Defaults whose identity survives a decode: msgspec returns these very objects (or,
+# for empty collections, treats any empty value as the default).
+_STABLE_DEFAULTS = (type(None), bool, type(msgspec.UNSET))
+
+
+def _is_stable_default(value: object) -> bool:
+    if isinstance(value, _STABLE_DEFAULTS):
+        return True
+    if type(value) is int and -5 <= value <= 256:  # CPython's cached small ints
+        return True
+    return type(value) in (tuple, frozenset) and not value
+
+
+def _unwrap(annotation: object) -> set[object]:
+    """Return the scalar types an annotation admits (Annotated and Optional removed)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        found: set[object] = set()
+        for arg in typing.get_args(annotation):
+            found |= _unwrap(arg)
+        return found
+    return {annotation}
+
+
+def _may_hold(annotation: object) -> bool:
+    """Whether an annotation may admit a float or a datetime (strings: a cheap guess)."""
+    if isinstance(annotation, str):
+        return "float" in annotation or "datetime" in annotation
+    return bool(_unwrap(annotation) & {float, datetime.datetime})
+
+
+class _Plan:
+    __slots__ = ("datetimes", "defaults", "floats")
+
+    def __init__(self, cls: type[msgspec.Struct]) -> None:
+        try:
+            hints = typing.get_type_hints(cls, include_extras=True)
+        except Exception:  # an unresolvable forward reference: canonicalize defaults only
+            hints = {}
+        fields = cls.__struct_fields__
+        self.floats = tuple(f for f in fields if float in _unwrap(hints.get(f)))
+        self.datetimes = tuple(f for f in fields if datetime.datetime in _unwrap(hints.get(f)))
+        defaults = cls.__struct_defaults__
+        with_default = fields[len(fields) - len(defaults) :]
+        self.defaults = tuple(
+            (name, default)
+            for name, default in zip(with_default, defaults)
+            if not isinstance(default, _FACTORY) and not _is_stable_default(default)
+        )
+
+
+_FACTORY = msgspec._core.Factory  # the placeholder of a default_factory
+_PLANS: dict[type, _Plan] = {}
+
+
+def _canonicalize(self: Any) -> None:
+    cls = type(self)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    for name in plan.floats:
+        value = getattr(self, name)
+        if type(value) is int:
+            force_setattr(self, name, float(value))
+        elif type(value) is float and value == 0.0 and math.copysign(1.0, value) < 0:
+            force_setattr(self, name, 0.0)
+    for name in plan.datetimes:
+        value = getattr(self, name)
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None and value.tzinfo is not _UTC:
+            force_setattr(self, name, value.astimezone(_UTC))
+    # Last, so a value canonicalized above can still become the default object.
+    for name, default in plan.defaults:
+        value = getattr(self, name)
+        if value is not default and type(value) is type(default) and value == default:
+            force_setattr(self, name, default)
+
+
+class _ContractMeta(msgspec.StructMeta):
+    """Make every subclass ``kw_only`` and give it the canonicalizing hook it needs."""
+
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> _ContractMeta:
+        kwargs.setdefault("kw_only", True)
+        needs_hook = any(getattr(base, "__post_init__", None) is _canonicalize for base in bases)
+        for field, annotation in namespace.get("__annotations__", {}).items():
+            default = namespace.get(field, msgspec.NODEFAULT)
+            if isinstance(default, msgspec._core.Field):  # msgspec.field(default=...)
+                default = default.default
+            if _may_hold(annotation) or (
+                default is not msgspec.NODEFAULT and not _is_stable_default(default)
+            ):
+                needs_hook = True
+        if needs_hook and "__post_init__" not in namespace:
+            namespace["__post_init__"] = _canonicalize
+        return super().__new__(mcls, name, bases, namespace, **kwargs)  # type: ignore[no-any-return]
+
+
+class StructBaseStrict(
+    msgspec.Struct,
+    metaclass=_ContractMeta,
+    frozen=True,
+    omit_defaults=True,
+    repr_omit_defaults=True,
+    forbid_unknown_fields=True,
+):
+    """Base of configuration and command inputs: unknown fields are an error."""
+
+
+
+class StructBaseCompat(
+    msgspec.Struct,
+    metaclass=_ContractMeta,
+    frozen=True,
+    omit_defaults=True,
+    repr_omit_defaults=True,
+    forbid_unknown_fields=False,
+):
+    """Base of everything persisted: unknown fields are skipped, so old readers cope."""
+

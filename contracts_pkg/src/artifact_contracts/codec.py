@@ -1,0 +1,364 @@
+"""The only encoders and decoders in the project.
+
+One JSON and one MessagePack encoder, built once with ``order="deterministic"``,
+``decimal_format="string"`` and ``uuid_format="canonical"``; decoders built on first use
+and cached per target type. A third encoder (MessagePack, ``order="sorted"``) writes the
+canonical form that :func:`artifact_contracts.fingerprint` hashes. Nothing else in the
+repository constructs a msgspec encoder or decoder.
+
+Every public decode function raises only :class:`~artifact_contracts.ContractError`
+subclasses, whatever the input.
+
+Examples:
+    >>> dumps_json({"b": 1, "a": [True, None]})
+    b'{"a":[true,null],"b":1}'
+    >>> from artifact_contracts import SubstraitBytes
+    >>> loads_msgpack(dumps_msgpack(SubstraitBytes(b"plan")))
+    SubstraitBytes(<4 bytes: 706c616e>)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from typing import Any, TypeVar, overload
+
+import msgspec
+
+from artifact_contracts.errors import (
+    ContractDecodeError,
+    ContractError,
+    ContractValidationError,
+    ValidationIssue,
+    issue_from_msgspec,
+)
+from artifact_contracts.ext import EXT_TYPES, ExtPayload
+from artifact_contracts.limits import (
+    check_json_depth,
+    check_msgpack_depth,
+    check_size,
+    get_decode_limits,
+)
+
+__all__ = [
+    "convert",
+    "dumps_json",
+    "dumps_msgpack",
+    "encode_json_into",
+    "encode_msgpack_into",
+    "loads_json",
+    "loads_msgpack",
+    "to_builtins",
+]
+
+T = TypeVar("T")
+
+Buffer = bytes | bytearray | memoryview
+
+
+class _UnknownExtCode(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _json_enc_hook(obj: object) -> object:
+    if isinstance(obj, ExtPayload):
+        return obj.data  # msgspec writes bytes as standard base64
+    raise NotImplementedError(f"Encoding objects of type {type(obj).__name__} is unsupported")
+
+
+def _msgpack_enc_hook(obj: object) -> object:
+    if isinstance(obj, ExtPayload):
+        return msgspec.msgpack.Ext(int(obj.ext_code), obj.data)
+    raise NotImplementedError(f"Encoding objects of type {type(obj).__name__} is unsupported")
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("Invalid base64 encoded string") from None
+    # Only the canonical spelling is accepted, so decode-then-encode is the identity.
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise ValueError("Invalid base64 encoded string: not in canonical form")
+    return raw
+
+
+def _json_dec_hook(type_: type, obj: object) -> object:
+    if isinstance(type_, type) and issubclass(type_, ExtPayload):
+        if isinstance(obj, str):
+            return type_(_b64decode(obj))
+        raise TypeError(f"Expected `str` (base64), got `{type(obj).__name__}`")
+    raise NotImplementedError
+
+
+def _msgpack_dec_hook(type_: type, obj: object) -> object:
+    if isinstance(type_, type) and issubclass(type_, ExtPayload):
+        if isinstance(obj, ExtPayload):
+            raise TypeError(f"Expected ext code {int(type_.ext_code)}, got ext code {int(obj.ext_code)}")
+        raise TypeError(f"Expected `ext` {int(type_.ext_code)}, got `{type(obj).__name__}`")
+    raise NotImplementedError
+
+
+def _convert_dec_hook(type_: type, obj: object) -> object:
+    if isinstance(type_, type) and issubclass(type_, ExtPayload):
+        if isinstance(obj, (bytes, bytearray, memoryview)):
+            return type_(obj)
+        if isinstance(obj, str):
+            return type_(_b64decode(obj))
+        raise TypeError(f"Expected `bytes` or base64 `str`, got `{type(obj).__name__}`")
+    raise NotImplementedError
+
+
+def _ext_hook(code: int, data: memoryview) -> object:
+    cls = EXT_TYPES.get(code)
+    if cls is None:
+        raise _UnknownExtCode(code)
+    return cls(data)
+
+
+_JSON_ENCODER = msgspec.json.Encoder(
+    enc_hook=_json_enc_hook, order="deterministic", decimal_format="string", uuid_format="canonical"
+)
+_MSGPACK_ENCODER = msgspec.msgpack.Encoder(
+    enc_hook=_msgpack_enc_hook, order="deterministic", decimal_format="string", uuid_format="canonical"
+)
+# The fingerprint form: like the MessagePack wire, but Struct fields sorted as well.
+_CANONICAL_ENCODER = msgspec.msgpack.Encoder(
+    enc_hook=_msgpack_enc_hook, order="sorted", decimal_format="string", uuid_format="canonical"
+)
+
+
+def _is_unbounded(target_type: Any) -> bool:
+    """Whether a value of this type can nest without bound (needs the depth scan)."""
+    try:
+        info = msgspec.inspect.type_info(target_type)
+    except Exception:  # a type msgspec cannot describe: scan to be safe
+        return True
+    seen: set[int] = set()
+
+    def walk(node: msgspec.inspect.Type) -> bool:
+        if isinstance(node, msgspec.inspect.AnyType):
+            return True
+        if isinstance(node, (msgspec.inspect.StructType, msgspec.inspect.DataclassType,
+                             msgspec.inspect.TypedDictType, msgspec.inspect.NamedTupleType)):
+            if id(node) in seen:
+                return True  # a recursive type
+            seen.add(id(node))
+            return any(walk(f.type) for f in node.fields)
+        children: list[msgspec.inspect.Type] = []
+        for attr in ("type", "item_type", "key_type", "value_type"):
+            child = getattr(node, attr, None)
+            if isinstance(child, msgspec.inspect.Type):
+                children.append(child)
+        children.extend(getattr(node, "types", ()) or ())
+        children.extend(getattr(node, "item_types", ()) or ())
+        return any(walk(c) for c in children)
+
+    return walk(info)
+
+
+class _DecoderSpec:
+    __slots__ = ("decode", "unbounded")
+
+    def __init__(self, decode: Any, unbounded: bool) -> None:
+        self.decode = decode
+        self.unbounded = unbounded
+
+
+@functools.lru_cache(maxsize=1024)
+def _json_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
+    decoder = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook)
+    return _DecoderSpec(decoder.decode, _is_unbounded(target_type))
+
+
+@functools.lru_cache(maxsize=1024)
+def _msgpack_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
+    decoder = msgspec.msgpack.Decoder(
+        target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook
+    )
+    return _DecoderSpec(decoder.decode, _is_unbounded(target_type))
+
+
+def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError:
+    return ContractValidationError(
+        (ValidationIssue(message=f"cannot decode into {target_type!r}: {exc}", kind="invalid_value"),)
+    )
+
+
+def _spec(factory: Any, target_type: Any, strict: bool) -> _DecoderSpec:
+    try:
+        return factory(target_type, strict)  # type: ignore[no-any-return]
+    except TypeError as exc:  # unhashable or unsupported target type
+        try:
+            return factory.__wrapped__(target_type, strict)  # type: ignore[no-any-return]
+        except TypeError:
+            raise _invalid_target(target_type, exc) from exc
+
+
+def _translate(exc: BaseException) -> ContractError:
+    """Map any exception raised while decoding onto the ContractError hierarchy."""
+    if isinstance(exc, ContractError):
+        return exc
+    if isinstance(exc, msgspec.ValidationError):
+        return ContractValidationError((issue_from_msgspec(exc),))
+    if isinstance(exc, msgspec.DecodeError):
+        return ContractDecodeError((issue_from_msgspec(exc),))
+    if isinstance(exc, UnicodeError):
+        issue = ValidationIssue(message=f"invalid UTF-8: {exc.reason}", kind="invalid_utf8")
+    elif isinstance(exc, RecursionError):
+        issue = ValidationIssue(message="nesting too deep to decode", kind="too_deep")
+    elif isinstance(exc, _UnknownExtCode):
+        issue = ValidationIssue(message=f"unknown MessagePack ext code {exc.code}", kind="unknown_ext_code")
+    elif isinstance(exc, MemoryError):
+        issue = ValidationIssue(message="payload too large to decode", kind="too_large")
+    else:
+        issue = ValidationIssue(message=f"cannot decode: {type(exc).__name__}: {exc}", kind="malformed")
+    return ContractDecodeError((issue,))
+
+
+def _check_input(data: object, allow_str: bool) -> None:
+    if isinstance(data, (bytes, bytearray, memoryview)) or (allow_str and isinstance(data, str)):
+        return
+    raise ContractDecodeError(
+        (ValidationIssue(message=f"expected a bytes-like payload, got {type(data).__name__}", kind="malformed"),)
+    )
+
+
+@overload
+def loads_json(data: Buffer | str, target_type: type[T], *, strict: bool = ...) -> T: ...
+@overload
+def loads_json(data: Buffer | str, target_type: Any = ..., *, strict: bool = ...) -> Any: ...
+def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = True) -> Any:
+    """Decode JSON into ``target_type``, validating it.
+
+    Args:
+        data: The JSON document (bytes-like or ``str``).
+        target_type: The type to decode into; ``Any`` gives plain builtins.
+        strict: When ``False``, msgspec's lax coercions apply (``"1"`` into ``int``...).
+
+    Returns:
+        The decoded value.
+
+    Raises:
+        ContractDecodeError: The bytes are not valid JSON, or exceed a limit.
+        ContractValidationError: The JSON does not match ``target_type``.
+    """
+    _check_input(data, allow_str=True)
+    spec = _spec(_json_decoder, target_type, strict)
+    limits = get_decode_limits()
+    check_size(data, limits)
+    try:
+        if spec.unbounded:
+            check_json_depth(data, limits.max_depth)
+        return spec.decode(data)
+    except Exception as exc:
+        raise _translate(exc) from exc
+
+
+@overload
+def loads_msgpack(data: Buffer, target_type: type[T], *, strict: bool = ...) -> T: ...
+@overload
+def loads_msgpack(data: Buffer, target_type: Any = ..., *, strict: bool = ...) -> Any: ...
+def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) -> Any:
+    """Decode MessagePack into ``target_type``, validating it.
+
+    Ext values with a registered code decode into their payload types
+    (:class:`SubstraitBytes`, :class:`DataFusionProtoBytes`) even when ``target_type`` is
+    ``Any``.
+
+    Args:
+        data: The MessagePack message.
+        target_type: The type to decode into; ``Any`` gives plain builtins.
+        strict: When ``False``, msgspec's lax coercions apply.
+
+    Returns:
+        The decoded value.
+
+    Raises:
+        ContractDecodeError: The bytes are malformed, use an unknown ext code, or
+            exceed a limit.
+        ContractValidationError: The message does not match ``target_type``.
+    """
+    _check_input(data, allow_str=False)
+    spec = _spec(_msgpack_decoder, target_type, strict)
+    limits = get_decode_limits()
+    check_size(data, limits)
+    try:
+        if spec.unbounded:
+            check_msgpack_depth(data, limits.max_depth)
+        return spec.decode(data)
+    except Exception as exc:
+        raise _translate(exc) from exc
+
+
+@overload
+def convert(obj: Any, target_type: type[T], *, strict: bool = ...) -> T: ...
+@overload
+def convert(obj: Any, target_type: Any, *, strict: bool = ...) -> Any: ...
+def convert(obj: Any, target_type: Any, *, strict: bool = True) -> Any:
+    """Validate builtin data (as from :func:`to_builtins`, TOML or YAML) into ``target_type``.
+
+    Payload types accept raw bytes or standard base64 text.
+
+    Raises:
+        ContractValidationError: The data does not match ``target_type``.
+        ContractDecodeError: The data nests too deeply to convert.
+    """
+    try:
+        return msgspec.convert(obj, target_type, strict=strict, dec_hook=_convert_dec_hook)
+    except Exception as exc:
+        if isinstance(exc, TypeError) and not isinstance(exc, msgspec.MsgspecError):
+            raise _invalid_target(target_type, exc) from exc
+        raise _translate(exc) from exc
+
+
+def dumps_json(value: Any) -> bytes:
+    """Encode ``value`` as canonical JSON: sorted map keys, base64 for payload types."""
+    return _JSON_ENCODER.encode(value)
+
+
+def dumps_msgpack(value: Any) -> bytes:
+    """Encode ``value`` as canonical MessagePack: sorted map keys, ext values for payload types."""
+    return _MSGPACK_ENCODER.encode(value)
+
+
+def dumps_canonical(value: Any) -> bytes:
+    """Encode ``value`` in the fingerprint form (MessagePack, Struct fields sorted too)."""
+    return _CANONICAL_ENCODER.encode(value)
+
+
+def to_builtins(value: Any) -> Any:
+    """Return ``value`` as JSON-compatible builtins, exactly as :func:`dumps_json` would write it."""
+    return msgspec.to_builtins(value, enc_hook=_json_enc_hook, order="deterministic")
+
+
+def _encode_into(encoder: Any, value: Any, buf: bytearray, offset: int) -> None:
+    if not isinstance(buf, bytearray):
+        raise TypeError(f"buf must be a bytearray, not {type(buf).__name__}")
+    if offset < -1:
+        raise ValueError(f"offset must be -1 (append) or >= 0, not {offset}")
+    if offset > len(buf):
+        # msgspec would grow the buffer and leave the gap uninitialized.
+        buf.extend(bytes(offset - len(buf)))
+    encoder.encode_into(value, buf, offset)
+
+
+def encode_json_into(value: Any, buf: bytearray, offset: int = 0) -> None:
+    """Encode ``value`` as :func:`dumps_json` does, into ``buf`` at ``offset``.
+
+    The buffer is truncated after the message; ``offset=-1`` appends. A gap between the
+    end of ``buf`` and ``offset`` is zero-filled.
+    """
+    _encode_into(_JSON_ENCODER, value, buf, offset)
+
+
+def encode_msgpack_into(value: Any, buf: bytearray, offset: int = 0) -> None:
+    """Encode ``value`` as :func:`dumps_msgpack` does, into ``buf`` at ``offset``.
+
+    The buffer is truncated after the message; ``offset=-1`` appends. A gap between the
+    end of ``buf`` and ``offset`` is zero-filled.
+    """
+    _encode_into(_MSGPACK_ENCODER, value, buf, offset)

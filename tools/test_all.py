@@ -1,0 +1,59 @@
+"""Run the whole test suite, then the contracts tests on every supported Python.
+
+This is the README's test command (``python3 -m hatch run test:all``) and what CI runs.
+Interpreters are found on PATH or under pyenv; a missing one is reported and skipped
+locally but fails under CI (``CI=true``), where all four must be present.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+HATCH = [sys.executable, "-m", "hatch"]
+
+
+def find_python(version: str) -> str | None:
+    """Return the directory holding ``python<version>``, from PATH or pyenv."""
+    found = shutil.which(f"python{version}")
+    if found and subprocess.run([found, "-V"], capture_output=True).returncode == 0:
+        return str(Path(found).parent)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for candidate in sorted(pyenv_root.glob(f"{version}.*"), reverse=True):
+        if (candidate / "bin" / f"python{version}").exists():
+            return str(candidate / "bin")
+    return None
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> int:
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    status = run([*HATCH, "run", "test", *args])
+    if status != 0:
+        return status
+    env = dict(os.environ)
+    extra = [d for d in (find_python(v) for v in PYTHONS) if d]
+    env["PATH"] = os.pathsep.join([*extra, env.get("PATH", "")])
+    for version in PYTHONS:
+        if find_python(version) is None:
+            print(f"python{version} not found: contracts tests on {version} skipped", flush=True)
+            if os.environ.get("CI"):
+                return 1
+            continue
+        status = run([*HATCH, "run", f"contracts.py{version}:test", "-q", *args], env=env)
+        if status != 0:
+            return status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
