@@ -30,7 +30,7 @@ from typing import Any
 import msgspec
 from msgspec.structs import force_setattr
 
-__all__ = ["StructBaseCompat", "StructBaseStrict"]
+__all__ = ["StructBaseCompat", "StructBaseStrict", "compat_snapshot"]
 
 _UTC = datetime.timezone.utc
 
@@ -113,6 +113,22 @@ def _canonicalize(self: Any) -> None:
             force_setattr(self, name, default)
 
 
+def _chain(user_hook: Any) -> Any:
+    """Run the canonicalizing hook before a class's own ``__post_init__`` checks."""
+
+    def __post_init__(self: Any) -> None:
+        _canonicalize(self)
+        user_hook(self)
+
+    __post_init__.__doc__ = user_hook.__doc__
+    __post_init__.__wrapped__ = user_hook  # type: ignore[attr-defined]
+    __post_init__._canonicalizes = True  # type: ignore[attr-defined]
+    return __post_init__
+
+
+_canonicalize._canonicalizes = True  # type: ignore[attr-defined]
+
+
 class _ContractMeta(msgspec.StructMeta):
     """Make every subclass ``kw_only`` and give it the canonicalizing hook it needs."""
 
@@ -120,7 +136,9 @@ class _ContractMeta(msgspec.StructMeta):
         mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
     ) -> _ContractMeta:
         kwargs.setdefault("kw_only", True)
-        needs_hook = any(getattr(base, "__post_init__", None) is _canonicalize for base in bases)
+        needs_hook = any(
+            getattr(getattr(base, "__post_init__", None), "_canonicalizes", False) for base in bases
+        )
         for field, annotation in namespace.get("__annotations__", {}).items():
             default = namespace.get(field, msgspec.NODEFAULT)
             if isinstance(default, msgspec._core.Field):  # msgspec.field(default=...)
@@ -129,8 +147,9 @@ class _ContractMeta(msgspec.StructMeta):
                 default is not msgspec.NODEFAULT and not _is_stable_default(default)
             ):
                 needs_hook = True
-        if needs_hook and "__post_init__" not in namespace:
-            namespace["__post_init__"] = _canonicalize
+        own_hook = namespace.get("__post_init__")
+        if needs_hook:
+            namespace["__post_init__"] = _chain(own_hook) if own_hook is not None else _canonicalize
         return super().__new__(mcls, name, bases, namespace, **kwargs)  # type: ignore[no-any-return]
 
 
@@ -156,3 +175,35 @@ class StructBaseCompat(
 ):
     """Base of everything persisted: unknown fields are skipped, so old readers cope."""
 
+
+
+def compat_snapshot(strict_type: type[StructBaseStrict], name: str, doc: str) -> type[StructBaseCompat]:
+    """Derive the persisted (Compat) twin of a Strict input type.
+
+    An artifact that records the policy it ran under stores this snapshot, never the
+    Strict type itself: when a later release adds a field to the input, artifacts
+    written by that release must stay readable by today's readers.
+
+    Args:
+        strict_type: The input type whose fields the snapshot copies.
+        name: The snapshot class name.
+        doc: Its docstring (the schema's description).
+
+    Returns:
+        A new ``StructBaseCompat`` subclass with the same fields, types and defaults.
+    """
+    hints = typing.get_type_hints(strict_type, include_extras=True)
+    fields = strict_type.__struct_fields__
+    defaults = strict_type.__struct_defaults__
+    namespace: dict[str, Any] = {
+        "__module__": strict_type.__module__,
+        "__qualname__": name,
+        "__doc__": doc,
+        "__annotations__": {field: hints[field] for field in fields},
+    }
+    for field, default in zip(fields[len(fields) - len(defaults) :], defaults):
+        if isinstance(default, _FACTORY):
+            namespace[field] = msgspec.field(default_factory=default.factory)
+        else:
+            namespace[field] = default
+    return _ContractMeta(name, (StructBaseCompat,), namespace)  # type: ignore[return-value]

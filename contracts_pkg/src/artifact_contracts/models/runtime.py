@@ -1,0 +1,40 @@
+"""The runtime an artifact was produced in."""
+
+from typing import Annotated
+
+import msgspec
+
+from artifact_contracts.base import StructBaseCompat
+from artifact_contracts.models._types import Count, Fingerprint, Name, SemVer
+from artifact_contracts.models.plan import SessionSetting
+
+__all__ = ["LibraryVersion", "RuntimeProfileSnapshot"]
+
+
+class LibraryVersion(StructBaseCompat):
+    """One library and the version that was loaded."""
+
+    name: Name
+    version: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class RuntimeProfileSnapshot(StructBaseCompat, tag="runtime_profile", tag_field="kind"):
+    """Engine and library versions and the session settings that shape planning.
+
+    ``planning_env_hash`` is the fingerprint of everything here that can change a plan
+    (versions, target partitions, settings); machine facts such as paths are left out.
+    """
+
+    engine_version: SemVer
+    contract_version: SemVer
+    python_version: Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d+")]
+    libraries: Annotated[
+        tuple[LibraryVersion, ...], msgspec.Meta(description="Sorted by name.")
+    ] = ()
+    target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096)]
+    batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 8192
+    settings: Annotated[
+        tuple[SessionSetting, ...], msgspec.Meta(description="Sorted by name.")
+    ] = ()
+    cpu_count: Annotated[Count, msgspec.Meta(description="Informational; not in the hash.")] = 0
+    planning_env_hash: Fingerprint
