@@ -74,8 +74,8 @@ class TestDefaultsCanonical:
         "build",
         [
             lambda: loads_json(SPELLED_OUT, Policy),
-            lambda: loads_msgpack(dumps_msgpack(msgspec.json.decode(SPELLED_OUT)), Policy),
-            lambda: convert(msgspec.json.decode(SPELLED_OUT), Policy),
+            lambda: loads_msgpack(dumps_msgpack(loads_json(SPELLED_OUT)), Policy),
+            lambda: convert(loads_json(SPELLED_OUT), Policy),
             lambda: Policy(name="p", target_file_size=int("1000"), label="".join("abc"), big=2**40),
         ],
         ids=["loads_json", "loads_msgpack", "convert", "constructor"],

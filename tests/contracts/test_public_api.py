@@ -8,9 +8,7 @@ import pytest
 
 import artifact_contracts
 
-MODULES = sorted(
-    p.stem for p in Path(artifact_contracts.__file__).parent.glob("*.py") if not p.stem.startswith("_")
-)
+MODULES = sorted(p.stem for p in Path(artifact_contracts.__file__).parent.glob("*.py") if not p.stem.startswith("_"))
 
 
 def test_all_is_sorted_and_unique() -> None:

@@ -30,6 +30,16 @@ from typing import Any
 import msgspec
 from msgspec.structs import force_setattr
 
+if typing.TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+elif hasattr(typing, "dataclass_transform"):
+    from typing import dataclass_transform
+else:  # Python 3.10: the decorator only informs type checkers
+
+    def dataclass_transform(**_: Any) -> Any:
+        return lambda cls: cls
+
+
 __all__ = ["StructBaseCompat", "StructBaseStrict", "compat_snapshot"]
 
 _UTC = datetime.timezone.utc
@@ -132,27 +142,22 @@ _canonicalize._canonicalizes = True  # type: ignore[attr-defined]
 class _ContractMeta(msgspec.StructMeta):
     """Make every subclass ``kw_only`` and give it the canonicalizing hook it needs."""
 
-    def __new__(
-        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
-    ) -> _ContractMeta:
+    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> _ContractMeta:
         kwargs.setdefault("kw_only", True)
-        needs_hook = any(
-            getattr(getattr(base, "__post_init__", None), "_canonicalizes", False) for base in bases
-        )
+        needs_hook = any(getattr(getattr(base, "__post_init__", None), "_canonicalizes", False) for base in bases)
         for field, annotation in namespace.get("__annotations__", {}).items():
             default = namespace.get(field, msgspec.NODEFAULT)
             if isinstance(default, msgspec._core.Field):  # msgspec.field(default=...)
                 default = default.default
-            if _may_hold(annotation) or (
-                default is not msgspec.NODEFAULT and not _is_stable_default(default)
-            ):
+            if _may_hold(annotation) or (default is not msgspec.NODEFAULT and not _is_stable_default(default)):
                 needs_hook = True
         own_hook = namespace.get("__post_init__")
         if needs_hook:
             namespace["__post_init__"] = _chain(own_hook) if own_hook is not None else _canonicalize
-        return super().__new__(mcls, name, bases, namespace, **kwargs)  # type: ignore[no-any-return]
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
 
 
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(msgspec.field,))
 class StructBaseStrict(
     msgspec.Struct,
     metaclass=_ContractMeta,
@@ -164,7 +169,7 @@ class StructBaseStrict(
     """Base of configuration and command inputs: unknown fields are an error."""
 
 
-
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(msgspec.field,))
 class StructBaseCompat(
     msgspec.Struct,
     metaclass=_ContractMeta,
@@ -174,7 +179,6 @@ class StructBaseCompat(
     forbid_unknown_fields=False,
 ):
     """Base of everything persisted: unknown fields are skipped, so old readers cope."""
-
 
 
 def compat_snapshot(strict_type: type[StructBaseStrict], name: str, doc: str) -> type[StructBaseCompat]:

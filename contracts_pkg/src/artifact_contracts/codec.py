@@ -91,15 +91,17 @@ def _json_dec_hook(type_: type, obj: object) -> object:
         if isinstance(obj, str):
             return type_(_b64decode(obj))
         raise TypeError(f"Expected `str` (base64), got `{type(obj).__name__}`")
-    raise NotImplementedError
+    raise TypeError(f"Decoding into {type_!r} is unsupported")
 
 
 def _msgpack_dec_hook(type_: type, obj: object) -> object:
     if isinstance(type_, type) and issubclass(type_, ExtPayload):
+        if type(obj) is type_:  # from ext_hook, when the field's type is a union
+            return obj
         if isinstance(obj, ExtPayload):
             raise TypeError(f"Expected ext code {int(type_.ext_code)}, got ext code {int(obj.ext_code)}")
         raise TypeError(f"Expected `ext` {int(type_.ext_code)}, got `{type(obj).__name__}`")
-    raise NotImplementedError
+    raise TypeError(f"Decoding into {type_!r} is unsupported")
 
 
 def _convert_dec_hook(type_: type, obj: object) -> object:
@@ -109,7 +111,7 @@ def _convert_dec_hook(type_: type, obj: object) -> object:
         if isinstance(obj, str):
             return type_(_b64decode(obj))
         raise TypeError(f"Expected `bytes` or base64 `str`, got `{type(obj).__name__}`")
-    raise NotImplementedError
+    raise TypeError(f"Converting into {type_!r} is unsupported")
 
 
 def _ext_hook(code: int, data: memoryview) -> object:
@@ -142,8 +144,15 @@ def _is_unbounded(target_type: Any) -> bool:
     def walk(node: msgspec.inspect.Type) -> bool:
         if isinstance(node, msgspec.inspect.AnyType):
             return True
-        if isinstance(node, (msgspec.inspect.StructType, msgspec.inspect.DataclassType,
-                             msgspec.inspect.TypedDictType, msgspec.inspect.NamedTupleType)):
+        if isinstance(
+            node,
+            (
+                msgspec.inspect.StructType,
+                msgspec.inspect.DataclassType,
+                msgspec.inspect.TypedDictType,
+                msgspec.inspect.NamedTupleType,
+            ),
+        ):
             if id(node) in seen:
                 return True  # a recursive type
             seen.add(id(node))
@@ -176,9 +185,7 @@ def _json_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
 
 @functools.lru_cache(maxsize=1024)
 def _msgpack_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
-    decoder = msgspec.msgpack.Decoder(
-        target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook
-    )
+    decoder = msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
     return _DecoderSpec(decoder.decode, _is_unbounded(target_type))
 
 
@@ -207,7 +214,7 @@ def _translate(exc: BaseException) -> ContractError:
     if isinstance(exc, msgspec.DecodeError):
         return ContractDecodeError((issue_from_msgspec(exc),))
     if isinstance(exc, UnicodeError):
-        issue = ValidationIssue(message=f"invalid UTF-8: {exc.reason}", kind="invalid_utf8")
+        issue = ValidationIssue(message=f"invalid UTF-8: {getattr(exc, 'reason', exc)}", kind="invalid_utf8")
     elif isinstance(exc, RecursionError):
         issue = ValidationIssue(message="nesting too deep to decode", kind="too_deep")
     elif isinstance(exc, _UnknownExtCode):

@@ -69,7 +69,7 @@ class ExtPayload:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._data == other._data  # type: ignore[attr-defined, no-any-return]
+        return self._data == other._data
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._data))

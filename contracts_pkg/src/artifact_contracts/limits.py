@@ -67,9 +67,7 @@ def check_size(data: object, limits: DecodeLimits) -> None:
 
 
 def _too_deep(limit: int) -> ContractDecodeError:
-    return ContractDecodeError(
-        (ValidationIssue(message=f"nesting deeper than the limit of {limit}", kind="too_deep"),)
-    )
+    return ContractDecodeError((ValidationIssue(message=f"nesting deeper than the limit of {limit}", kind="too_deep"),))
 
 
 _JSON_STRING: Final = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
@@ -89,9 +87,7 @@ def check_json_depth(data: bytes | bytearray | memoryview | str, limit: int) -> 
 
 
 # Every byte but the container headers (fixmap, fixarray, array16/32, map16/32).
-_MSGPACK_NOT_CONTAINERS: Final = bytes(range(256)).translate(
-    None, bytes([*range(0x80, 0xA0), 0xDC, 0xDD, 0xDE, 0xDF])
-)
+_MSGPACK_NOT_CONTAINERS: Final = bytes(range(256)).translate(None, bytes([*range(0x80, 0xA0), 0xDC, 0xDD, 0xDE, 0xDF]))
 _FIXED_SIZES: Final = {0xC0: 0, 0xC2: 0, 0xC3: 0, 0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4,
                        0xCF: 8, 0xD0: 1, 0xD1: 2, 0xD2: 4, 0xD3: 8, 0xD4: 2, 0xD5: 3, 0xD6: 5,
                        0xD7: 9, 0xD8: 17}  # fmt: skip

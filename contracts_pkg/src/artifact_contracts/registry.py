@@ -182,14 +182,12 @@ def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=2)
 def _components(ref_template: str) -> dict[str, Any]:
-    _, components = msgspec.json.schema_components(
-        CONTRACT_TYPES, schema_hook=_schema_hook, ref_template=ref_template
-    )
+    _, components = msgspec.json.schema_components(CONTRACT_TYPES, schema_hook=_schema_hook, ref_template=ref_template)
     unexpected = set(components) - set(_BY_NAME)
     if unexpected:  # pragma: no cover - a nested Struct missing from CONTRACT_TYPES
         raise RuntimeError(f"types used by contracts but not registered: {sorted(unexpected)}")
     # Round-trip through the codec: sorted keys, lists for tuples, plain JSON values.
-    from artifact_contracts.codec import loads_json, dumps_json
+    from artifact_contracts.codec import dumps_json, loads_json
 
     plain: dict[str, Any] = loads_json(dumps_json({n: _annotate(n, c) for n, c in components.items()}))
     return plain

@@ -19,9 +19,7 @@ class CdfCursor(StructBaseCompat, tag="cdf_cursor", tag_field="kind"):
 
     consumer: Name
     table_uri: Annotated[Text, msgspec.Meta(min_length=1, description="Warehouse-relative table path.")]
-    last_processed_version: Annotated[
-        Optional[Version], msgspec.Meta(description="None before the first run.")
-    ] = None
+    last_processed_version: Annotated[Optional[Version], msgspec.Meta(description="None before the first run.")] = None
     rows_applied: Count = 0
     updated_at: Optional[UtcDateTime] = None
 

@@ -28,13 +28,9 @@ class RuntimeProfileSnapshot(StructBaseCompat, tag="runtime_profile", tag_field=
     engine_version: SemVer
     contract_version: SemVer
     python_version: Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d+")]
-    libraries: Annotated[
-        tuple[LibraryVersion, ...], msgspec.Meta(description="Sorted by name.")
-    ] = ()
+    libraries: Annotated[tuple[LibraryVersion, ...], msgspec.Meta(description="Sorted by name.")] = ()
     target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096)]
     batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 8192
-    settings: Annotated[
-        tuple[SessionSetting, ...], msgspec.Meta(description="Sorted by name.")
-    ] = ()
+    settings: Annotated[tuple[SessionSetting, ...], msgspec.Meta(description="Sorted by name.")] = ()
     cpu_count: Annotated[Count, msgspec.Meta(description="Informational; not in the hash.")] = 0
     planning_env_hash: Fingerprint

@@ -30,7 +30,5 @@ class ViewArtifact(StructBaseCompat, tag="view", tag_field="kind"):
     name: Name
     sql: Text
     output_schema: ArrowSchemaSnapshot
-    dependencies: Annotated[
-        tuple[Name, ...], msgspec.Meta(description="Tables and views the SQL reads, sorted.")
-    ] = ()
+    dependencies: Annotated[tuple[Name, ...], msgspec.Meta(description="Tables and views the SQL reads, sorted.")] = ()
     plan_fingerprint: Fingerprint

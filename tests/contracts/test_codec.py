@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any, Optional
+
+import msgspec
+import pytest
+
+from artifact_contracts import (
+    ContractDecodeError,
+    ContractError,
+    ContractValidationError,
+    DataFusionProtoBytes,
+    StructBaseCompat,
+    SubstraitBytes,
+    convert,
+    dumps_json,
+    dumps_msgpack,
+    encode_json_into,
+    encode_msgpack_into,
+    loads_json,
+    loads_msgpack,
+    to_builtins,
+)
+
+
+class Plan(StructBaseCompat):
+    name: str
+    substrait: Optional[SubstraitBytes] = None
+    proto: Optional[DataFusionProtoBytes] = None
+    tags: dict[str, int] = {}
+    at: Optional[datetime.datetime] = None
+    amount: Optional[decimal.Decimal] = None
+    ident: Optional[uuid.UUID] = None
+
+
+FULL = Plan(
+    name="q1",
+    substrait=SubstraitBytes(b"\x00\x01plan"),
+    proto=DataFusionProtoBytes(b"proto"),
+    tags={"b": 2, "a": 1, "é": 3},
+    at=datetime.datetime(2026, 11, 24, 12, 0, tzinfo=datetime.timezone.utc),
+    amount=decimal.Decimal("1.50"),
+    ident=uuid.UUID("12345678-1234-5678-1234-567812345678"),
+)
+
+
+class TestRoundTrip:
+    @pytest.mark.parametrize("value", [FULL, Plan(name="x"), {"z": [1, 2.5, None, True]}, [], "ü"])
+    def test_json_and_msgpack(self, value: Any) -> None:
+        target = type(value) if isinstance(value, msgspec.Struct) else Any
+        for dumps, loads in ((dumps_json, loads_json), (dumps_msgpack, loads_msgpack)):
+            data = dumps(value)
+            decoded = loads(data, target)
+            assert decoded == value
+            assert dumps(decoded) == data
+
+    def test_json_is_canonical(self) -> None:
+        assert dumps_json(FULL) == (
+            b'{"name":"q1","substrait":"AAFwbGFu","proto":"cHJvdG8=","tags":{"a":1,"b":2,"\xc3\xa9":3},'
+            b'"at":"2026-11-24T12:00:00Z","amount":"1.50","ident":"12345678-1234-5678-1234-567812345678"}'
+        )
+
+    def test_dict_insertion_order_does_not_matter(self) -> None:
+        assert dumps_msgpack({"b": 1, "a": 2}) == dumps_msgpack({"a": 2, "b": 1})
+        assert dumps_json({"b": 1, "a": 2}) == b'{"a":2,"b":1}'
+
+    def test_ext_payloads_are_ext_values_in_msgpack(self) -> None:
+        data = dumps_msgpack(SubstraitBytes(b"abc"))
+        assert data == b"\xc7\x03\x0aabc"
+        assert dumps_msgpack(DataFusionProtoBytes(b"abcd")) == b"\xd6\x0babcd"
+
+    def test_ext_decodes_without_target_type(self) -> None:
+        assert loads_msgpack(dumps_msgpack({"p": SubstraitBytes(b"x")})) == {"p": SubstraitBytes(b"x")}
+
+    def test_convert_and_to_builtins_agree_with_json(self) -> None:
+        builtins = to_builtins(FULL)
+        assert builtins == loads_json(dumps_json(FULL))
+        assert convert(builtins, Plan) == FULL
+
+    def test_convert_accepts_raw_bytes_for_payloads(self) -> None:
+        assert convert({"name": "x", "substrait": b"ab"}, Plan).substrait == SubstraitBytes(b"ab")
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("data", "kind"),
+        [
+            (b"", "malformed"),
+            (b"{", "malformed"),
+            (b'{"name": 1}', "type_mismatch"),
+            (b'{"name":"x","substrait":"not base64!"}', "invalid_value"),
+            (b'{"name":"x","substrait":"QQ=="}', None),  # canonical: accepted
+            (b'{"name":"x","substrait":"QR=="}', "invalid_value"),  # non-canonical padding bits
+            (b"\xff\xfe", "malformed"),
+            (b'{"name":"\xed\xa0\x80"}', "invalid_utf8"),
+            (b"{}", "missing_field"),
+        ],
+    )
+    def test_json(self, data: bytes, kind: Optional[str]) -> None:
+        if kind is None:
+            loads_json(data, Plan)
+            return
+        with pytest.raises(ContractError) as info:
+            loads_json(data, Plan)
+        assert info.value.issues[0].kind == kind or (
+            kind == "malformed" and info.value.issues[0].kind in {"malformed", "invalid_utf8"}
+        )
+
+    def test_missing_field_path_names_the_field(self) -> None:
+        with pytest.raises(ContractValidationError, match="missing required field") as info:
+            loads_json(b"{}", Plan)
+        assert info.value.issues[0].path == "$.name"
+
+    @pytest.mark.parametrize(
+        ("data", "match"),
+        [
+            (b"\x82\xa4name\xa1x\xa9substrait\xc7\x01\x63x", "unknown MessagePack ext code 99"),
+            (b"\x81\xa4name", "truncated"),
+            (b"\xdb\xff\xff\xff\xff", "truncated"),  # a 4 GiB string declared, 0 bytes given
+            (b"\xc1", "malformed"),
+            (b"\x81\xa4name\xa2\xff\xfe", "invalid UTF-8"),
+            (b"\xd7\xff\xff\xff\xff\xff\xff\xff\xff\xff", "."),  # timestamp far out of range
+        ],
+    )
+    def test_msgpack(self, data: bytes, match: str) -> None:
+        with pytest.raises(ContractError, match=match):
+            loads_msgpack(data, Plan)
+
+    def test_wrong_ext_code_for_field(self) -> None:
+        data = dumps_msgpack({"name": "x", "substrait": DataFusionProtoBytes(b"x")})
+        with pytest.raises(ContractValidationError, match="ext code 10") as info:
+            loads_msgpack(data, Plan)
+        assert info.value.issues[0].path == "$.substrait"
+
+    def test_base64_string_is_not_a_msgpack_payload(self) -> None:
+        with pytest.raises(ContractValidationError, match="ext"):
+            loads_msgpack(dumps_msgpack({"name": "x", "substrait": "AAFwbGFu"}), Plan)
+
+    @pytest.mark.parametrize("depth", [1_000, 200_000])
+    @pytest.mark.parametrize("fmt", ["json", "msgpack"])
+    def test_deep_nesting(self, depth: int, fmt: str) -> None:
+        if fmt == "json":
+            with pytest.raises(ContractDecodeError, match="nesting"):
+                loads_json(b"[" * depth + b"]" * depth)
+        else:
+            with pytest.raises(ContractDecodeError, match="nesting"):
+                loads_msgpack(b"\x91" * depth + b"\xc0")
+
+    def test_deep_nesting_into_a_struct_is_a_validation_error(self) -> None:
+        with pytest.raises(ContractValidationError, match="Expected `str`"):
+            loads_json(b'{"name":' + b"[" * 200_000 + b"]" * 200_000 + b"}", Plan)
+
+    @pytest.mark.parametrize("data", [None, 12, ["x"]])
+    def test_non_bytes_input(self, data: Any) -> None:
+        with pytest.raises(ContractDecodeError, match="bytes-like"):
+            loads_msgpack(data)
+
+    def test_unsupported_target_type(self) -> None:
+        with pytest.raises(ContractValidationError, match="unsupported"):
+            loads_json(b"1", object)
+
+    def test_lax_mode(self) -> None:
+        assert loads_json(b'"12"', int, strict=False) == 12
+        with pytest.raises(ContractValidationError):
+            loads_json(b'"12"', int)
+
+    def test_errors_pickle(self) -> None:
+        import pickle
+
+        with pytest.raises(ContractValidationError) as info:
+            loads_json(b"{}", Plan)
+        clone = pickle.loads(pickle.dumps(info.value))
+        assert clone.issues == info.value.issues
+
+
+class TestEncodeInto:
+    @pytest.mark.parametrize("encode", [encode_json_into, encode_msgpack_into])
+    @pytest.mark.parametrize("offset", [0, 2, 5, 40])
+    def test_never_leaves_garbage(self, encode: Any, offset: int) -> None:
+        buf = bytearray(b"ab")
+        encode([1], buf, offset)
+        expected = (dumps_json if encode is encode_json_into else dumps_msgpack)([1])
+        prefix = b"ab"[:offset] + bytes(max(0, offset - 2))
+        assert bytes(buf) == prefix + expected
+
+    def test_append(self) -> None:
+        buf = bytearray(b"xy")
+        encode_msgpack_into(1, buf, -1)
+        assert bytes(buf) == b"xy\x01"
+
+    def test_bad_arguments(self) -> None:
+        with pytest.raises(TypeError, match="bytearray"):
+            encode_json_into(1, b"", 0)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="offset"):
+            encode_json_into(1, bytearray(), -2)
