@@ -15,7 +15,15 @@ from typing import Final, Literal
 
 from artifact_contracts.base import StructBaseCompat
 
-__all__ = ["BUMP_ORDER", "RULES", "Base", "Bump", "Rule", "Surface", "max_bump"]
+__all__ = [
+    "BUMP_ORDER",
+    "Base",
+    "Bump",
+    "RULES",
+    "Rule",
+    "Surface",
+    "max_bump",
+]
 
 Bump = Literal["none", "patch", "minor", "major"]
 Surface = Literal["json", "msgpack", "python"]
@@ -33,7 +41,7 @@ def max_bump(*bumps: Bump) -> Bump:
     return best
 
 
-class Rule(StructBaseCompat):
+class Rule(StructBaseCompat, frozen=True):
     """One compatibility rule of the catalog."""
 
     id: str

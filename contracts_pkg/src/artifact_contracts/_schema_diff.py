@@ -25,7 +25,7 @@ _UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties
 _EXT = "x-msgpack-ext-code"
 
 
-class Change(StructBaseCompat):
+class Change(StructBaseCompat, frozen=True):
     """One classified difference between an earlier and a later schema document."""
 
     rule: str
@@ -97,7 +97,9 @@ class _Differ:
     def tag(self, name: str, base: Base, old: Schema, new: Schema) -> None:
         old_tag, new_tag = _tag(old), _tag(new)
         if old_tag != new_tag:
-            self.add("TAG_CHANGED", name, name, base, f"{name}: tag {_fmt_tag(old_tag)} -> {_fmt_tag(new_tag)}")
+            self.add(
+                "TAG_CHANGED", name, name, base, f"{name}: tag {_fmt_tag(old_tag)} -> {_fmt_tag(new_tag)}"
+            )
 
     def struct_object(self, name: str, base: Base, old: Schema, new: Schema) -> None:
         self.tag(name, base, old, new)
@@ -166,7 +168,7 @@ class _Differ:
         offset_old = 1 if _tag(old) is not None and len(old_items) > len(old_names) else 0
         offset_new = 1 if _tag(new) is not None and len(new_items) > len(new_names) else 0
         renamed: dict[str, str] = {}
-        for i, (o, n) in enumerate(zip(old_names, new_names)):
+        for i, (o, n) in enumerate(zip(old_names, new_names, strict=False)):
             if o != n and o not in new_names and n not in old_names:
                 renamed[o] = n
                 self.add("ATTRIBUTE_RENAMED", name, f"{name}.{n}", base, f"position {i}: {o!r} -> {n!r}")
@@ -184,7 +186,9 @@ class _Differ:
                 continue
             required = i + offset_new < new_min
             if required:
-                self.add("FIELD_ADDED_REQUIRED", name, f"{name}.{n}", base, f"positional field {n!r} was added")
+                self.add(
+                    "FIELD_ADDED_REQUIRED", name, f"{name}.{n}", base, f"positional field {n!r} was added"
+                )
             elif i > last_common:
                 self.add("ARRAY_LIKE_FIELD_APPENDED", name, f"{name}.{n}", base, f"{n!r} appended at {i}")
             else:
@@ -217,7 +221,9 @@ class _Differ:
             self.add("DOC_CHANGED", name, path, base, "the field's description changed")
         self.schema(name, path, base, _type_only(old), _type_only(new))
 
-    def schema(self, name: str, path: str, base: Base, old: Schema, new: Schema, in_def: bool = False) -> None:
+    def schema(
+        self, name: str, path: str, base: Base, old: Schema, new: Schema, in_def: bool = False
+    ) -> None:
         old_b, new_b = _branches(old), _branches(new)
         only_old = [k for k in old_b if k not in new_b]
         only_new = [k for k in new_b if k not in old_b]
@@ -258,7 +264,9 @@ class _Differ:
             )  # fmt: skip
         for key in ("format", "contentEncoding", "contentMediaType"):
             if old.get(key) != new.get(key) and not (key == "contentMediaType" and _EXT in new):
-                self.add("FIELD_TYPE_CHANGED", name, path, base, f"{key} {old.get(key)!r} -> {new.get(key)!r}")
+                self.add(
+                    "FIELD_TYPE_CHANGED", name, path, base, f"{key} {old.get(key)!r} -> {new.get(key)!r}"
+                )
         if kind == "array":
             if "items" in old and "items" in new and isinstance(old["items"], Mapping):
                 self.schema(name, f"{path}[]", base, _type_only(old["items"]), _type_only(new["items"]))
@@ -266,7 +274,7 @@ class _Differ:
             if len(old_p) != len(new_p):
                 self.add("FIELD_TYPE_CHANGED", name, path, base, f"tuple of {len(old_p)} -> {len(new_p)}")
             else:
-                for i, (o, n) in enumerate(zip(old_p, new_p)):
+                for i, (o, n) in enumerate(zip(old_p, new_p, strict=False)):
                     self.schema(name, f"{path}[{i}]", base, _type_only(o), _type_only(n))
         elif kind == "object":
             for key, suffix in (("additionalProperties", "{}"), ("propertyNames", "{key}")):
@@ -281,7 +289,7 @@ class _Differ:
         def loosened(detail: str) -> None:
             self.add("CONSTRAINT_LOOSENED", name, path, base, detail)
 
-        for keys, stricter in ((_LOWER, lambda o, n: n > o), (_UPPER, lambda o, n: n < o)):
+        for keys, lower in ((_LOWER, True), (_UPPER, False)):
             for key in keys:
                 o, n = old.get(key), new.get(key)
                 if o == n:
@@ -292,7 +300,7 @@ class _Differ:
                 elif n is None:
                     loosened(detail)
                 else:
-                    (tightened if stricter(o, n) else loosened)(detail)
+                    (tightened if (n > o) == lower else loosened)(detail)
         for key in ("pattern", "multipleOf", "uniqueItems"):
             o, n = old.get(key), new.get(key)
             if o == n:
@@ -300,9 +308,7 @@ class _Differ:
             detail = f"{key} {o!r} -> {n!r}"
             if o is None:
                 tightened(detail)
-            elif n is None:
-                loosened(detail)
-            elif key == "multipleOf" and o % n == 0:
+            elif n is None or (key == "multipleOf" and o % n == 0):
                 loosened(detail)
             elif key == "multipleOf" and n % o == 0:
                 tightened(detail)
