@@ -40,13 +40,16 @@ from artifact_contracts.models.plan import (
     InformationSchemaTable,
     PlanArtifactRow,
     PlanArtifacts,
+    PlanningEnvironment,
     PlanTexts,
     SessionSetting,
     SubstraitValidation,
+    TableSource,
+    ViewSource,
 )
 from artifact_contracts.models.runtime import LibraryVersion, RuntimeProfileSnapshot
 from artifact_contracts.models.telemetry import ScanTelemetry, WriteTelemetry
-from artifact_contracts.models.view import ArrowField, ArrowSchemaSnapshot, ViewArtifact
+from artifact_contracts.models.view import ArrowField, ArrowSchemaSnapshot, ViewArtifact, ViewArtifactRow
 from artifact_contracts.models.writes import DeltaWriteArtifact
 
 __all__ = [
@@ -80,14 +83,18 @@ __all__ = [
     "PlanArtifactRow",
     "PlanArtifacts",
     "PlanTexts",
+    "PlanningEnvironment",
     "QuerySpec",
     "RuntimeProfileSnapshot",
     "ScanTelemetry",
     "SessionSetting",
     "Severity",
     "SubstraitValidation",
+    "TableSource",
     "TableSpec",
     "ViewArtifact",
+    "ViewArtifactRow",
+    "ViewSource",
     "ViewSpec",
     "WriteTelemetry",
 ]

@@ -1,6 +1,6 @@
 """Query plan artifacts: what the engine records about every plan it builds."""
 
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import msgspec
 
@@ -26,8 +26,11 @@ __all__ = [
     "PlanArtifactRow",
     "PlanArtifacts",
     "PlanTexts",
+    "PlanningEnvironment",
     "SessionSetting",
     "SubstraitValidation",
+    "TableSource",
+    "ViewSource",
 ]
 
 PLAN_ARTIFACT_SCHEMA_VERSION = 1
@@ -111,7 +114,11 @@ class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
     sql: Annotated[Text, msgspec.Meta(description="The statement as submitted.")]
     view_name: Annotated[Optional[Name], msgspec.Meta(description="The view this plan defines.")] = None
     plan_fingerprint: Annotated[
-        Fingerprint, msgspec.Meta(description="Fingerprint of the canonical Substrait plan and optimized plan.")
+        Fingerprint,
+        msgspec.Meta(
+            description="Fingerprint of the canonical Substrait bytes, the logical and optimized plan texts, "
+            "`information_schema_hash` and `rulepack_hash` (never the physical plan, which names files)."
+        ),
     ]
     explain: tuple[ExplainRow, ...] = ()
     output_schema: ArrowSchemaSnapshot = ArrowSchemaSnapshot()
@@ -136,6 +143,39 @@ class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
     datafusion_version: SemVer
 
 
+class TableSource(StructBaseCompat):
+    """A table a session had registered when it planned: where to find it again."""
+
+    name: Name
+    format: Annotated[Literal["delta", "parquet"], msgspec.Meta(description="How the table is read.")]
+    location: Annotated[
+        Text, msgspec.Meta(min_length=1, description="Absolute path or URI of the table root or file.")
+    ]
+
+
+class ViewSource(StructBaseCompat):
+    """A view a session had registered when it planned, in registration order."""
+
+    name: Name
+    sql: Text
+
+
+class PlanningEnvironment(StructBaseCompat):
+    """What a fresh process needs to plan a stored statement again (the audit's input).
+
+    Kept beside the artifact, never inside it: locations are machine facts, and the
+    artifact must not depend on where the warehouse lives.
+    """
+
+    target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096)]
+    batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 8192
+    settings: Annotated[
+        dict[str, str], msgspec.Meta(description="The engine config's extra DataFusion settings.")
+    ] = {}
+    tables: tuple[TableSource, ...] = ()
+    views: tuple[ViewSource, ...] = ()
+
+
 class PlanArtifactRow(StructBaseCompat):
     """One row of the ``datafusion_plan_artifacts_v<N>`` Delta table."""
 
@@ -145,3 +185,11 @@ class PlanArtifactRow(StructBaseCompat):
     contract_hash: Fingerprint
     created_at: UtcDateTime
     payload: Annotated[bytes, msgspec.Meta(description="`dumps_msgpack` of the PlanArtifacts.")]
+    environment: Annotated[
+        Optional[bytes],
+        msgspec.Meta(description="`dumps_msgpack` of the PlanningEnvironment the plan was built in."),
+    ] = None
+    audit_bundle: Annotated[
+        Optional[bytes],
+        msgspec.Meta(description="`dumps_msgpack` of the plan's DeterminismAuditBundle."),
+    ] = None

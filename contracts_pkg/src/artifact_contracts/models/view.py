@@ -5,9 +5,9 @@ from typing import Annotated
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import ColumnName, Fingerprint, Name, Text
+from artifact_contracts.models._types import ColumnName, Fingerprint, Name, SemVer, Text, UtcDateTime
 
-__all__ = ["ArrowField", "ArrowSchemaSnapshot", "ViewArtifact"]
+__all__ = ["ArrowField", "ArrowSchemaSnapshot", "ViewArtifact", "ViewArtifactRow"]
 
 
 class ArrowField(StructBaseCompat):
@@ -32,3 +32,14 @@ class ViewArtifact(StructBaseCompat, tag="view", tag_field="kind"):
     output_schema: ArrowSchemaSnapshot
     dependencies: Annotated[tuple[Name, ...], msgspec.Meta(description="Tables and views the SQL reads, sorted.")] = ()
     plan_fingerprint: Fingerprint
+
+
+class ViewArtifactRow(StructBaseCompat):
+    """One row of the ``datafusion_view_artifacts_v<N>`` Delta table."""
+
+    view_name: Name
+    plan_fingerprint: Fingerprint
+    contract_version: SemVer
+    contract_hash: Fingerprint
+    created_at: UtcDateTime
+    payload: Annotated[bytes, msgspec.Meta(description="`dumps_msgpack` of the ViewArtifact.")]

@@ -1,0 +1,158 @@
+"""A Delta table of contract rows: insert-if-absent writes, decoding reads.
+
+Each store is one Delta table with a fixed Arrow schema whose columns are the fields of
+a Compat row Struct. Writes merge on the key columns, so writing a row whose key is
+already there changes nothing (and commits nothing). Reads decode every row at the
+boundary into the row Struct; a row that fails to decode becomes a diagnostics event
+that names it, and the other rows are still returned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import msgspec
+import pyarrow as pa
+import pyarrow.fs as pafs
+from deltalake import DeltaTable, write_deltalake
+
+from artifact_contracts import ContractError, ValidationIssue, convert, to_builtins
+from artifact_contracts.models import DiagnosticsEvent
+from engine_app.diagnostics import make_event
+
+__all__ = ["DecodedRows", "DeltaRowTable"]
+
+RowT = TypeVar("RowT", bound=msgspec.Struct)
+ItemT = TypeVar("ItemT")
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodedRows(Generic[ItemT]):
+    """The rows of a store that decoded, and an event for each one that did not."""
+
+    items: list[ItemT]
+    events: list[DiagnosticsEvent]
+
+
+class DeltaRowTable(Generic[RowT]):
+    """One Delta table holding rows of ``row_type``.
+
+    Args:
+        path: The table's root directory.
+        row_type: The Compat Struct each row decodes into.
+        schema: The Arrow schema; its field names are the Struct's field names.
+        key: The columns that identify a row (the merge predicate).
+    """
+
+    def __init__(self, path: Path, row_type: type[RowT], schema: pa.Schema, key: tuple[str, ...]) -> None:
+        self.path = path
+        self.row_type = row_type
+        self.schema = schema
+        self.key = key
+
+    def exists(self) -> bool:
+        """Whether the table has been created."""
+        return (self.path / "_delta_log").is_dir()
+
+    def _to_arrow(self, rows: Sequence[RowT]) -> pa.Table:
+        columns: dict[str, list[Any]] = {field.name: [] for field in self.schema}
+        for row in rows:
+            for name in columns:
+                columns[name].append(getattr(row, name))
+        return pa.table(columns, schema=self.schema)
+
+    def insert_absent(self, rows: Sequence[RowT]) -> int:
+        """Write the rows whose key is not in the table yet.
+
+        Args:
+            rows: Candidate rows; duplicates among them are written once.
+
+        Returns:
+            How many rows were inserted.
+        """
+        unique: dict[tuple[Any, ...], RowT] = {}
+        for row in rows:
+            unique.setdefault(tuple(getattr(row, k) for k in self.key), row)
+        if not unique:
+            return 0
+        data = self._to_arrow(list(unique.values()))
+        if not self.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            write_deltalake(str(self.path), data, mode="append")
+            return int(data.num_rows)
+        predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.key)
+        metrics: dict[str, Any] = (
+            DeltaTable(str(self.path))
+            .merge(source=data, predicate=predicate, source_alias="s", target_alias="t")
+            .when_not_matched_insert_all()
+            .execute()
+        )
+        return int(metrics.get("num_target_rows_inserted", 0))
+
+    def read_arrow(self, filter_expression: Any = None) -> pa.Table:
+        """Read the table (optionally filtered) as a pyarrow Table.
+
+        The filesystem is given explicitly: deltalake's default Python filesystem can
+        abort the interpreter at exit when mixed with other delta-rs work.
+
+        Args:
+            filter_expression: A ``pyarrow.compute`` expression, or None for all rows.
+
+        Returns:
+            The rows, in the store's schema; empty when the table does not exist.
+        """
+        if not self.exists():
+            return self.schema.empty_table()
+        filesystem = pafs.SubTreeFileSystem(str(self.path), pafs.LocalFileSystem())
+        dataset = DeltaTable(str(self.path)).to_pyarrow_dataset(filesystem=filesystem)
+        table = dataset.to_table(filter=filter_expression)
+        present = [name for name in self.schema.names if name in table.column_names]
+        return table.select(present)
+
+    def decode(
+        self, table: pa.Table, payload: Callable[[RowT], ItemT], *, subject: Callable[[int, dict[str, Any]], str]
+    ) -> DecodedRows[ItemT]:
+        """Decode Arrow rows into row Structs, then into items, collecting failures.
+
+        Rows whose key repeats an earlier row are skipped (concurrent first writes can
+        both create the table).
+
+        Args:
+            table: Rows as read by :meth:`read_arrow`.
+            payload: Turns a decoded row into the item to return (e.g. decodes its
+                payload); may raise :class:`ContractError`.
+            subject: Names a row for its diagnostics event, from its index and raw values.
+
+        Returns:
+            The items and one event per row that failed.
+        """
+        items: list[ItemT] = []
+        events: list[DiagnosticsEvent] = []
+        seen: set[tuple[Any, ...]] = set()
+        for index, raw in enumerate(table.to_pylist()):
+            try:
+                row = convert(raw, self.row_type)
+                key = tuple(to_builtins(getattr(row, k)) for k in self.key)
+                if key in seen:
+                    continue
+                item = payload(row)
+            except ContractError as exc:
+                events.append(_decode_failed(self.path, subject(index, raw), exc.issues))
+                continue
+            seen.add(key)
+            items.append(item)
+        return DecodedRows(items=items, events=events)
+
+
+def _decode_failed(path: Path, subject: str, issues: tuple[ValidationIssue, ...]) -> DiagnosticsEvent:
+    return make_event(
+        "error",
+        "ROW_DECODE_FAILED",
+        f"a row of {path.name} does not decode; it was skipped",
+        subject=subject,
+        issues=issues,
+        context={"table": path.name},
+    )

@@ -1,0 +1,291 @@
+"""Plan a SQL statement or a registered view into :class:`PlanArtifacts`.
+
+What the plan fingerprint covers: the canonical Substrait bytes, the logical and the
+optimized logical plan texts, the information-schema hash (the columns and types of the
+tables the plan reads, and the session settings) and the rulepack hash (DataFusion
+version, rule list, optimizer settings). The physical plan is recorded but kept out of
+the fingerprint: it names data files (parquet paths, Delta's random file names) and
+follows file statistics. Its text, and the ``EXPLAIN`` rows, have every registered
+table location replaced by ``<table:NAME>``, so that the artifact bytes do not depend on
+where the warehouse lives either (the DataFusion proto bytes of parquet tables do embed
+absolute paths; they are recorded as DataFusion writes them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from datafusion import SQLOptions
+
+from artifact_contracts import DataFusionProtoBytes, SubstraitBytes, fingerprint
+from artifact_contracts.models import (
+    ArrowField,
+    ArrowSchemaSnapshot,
+    DeterminismAuditBundle,
+    ExplainRow,
+    PlanArtifacts,
+    PlanTexts,
+    SubstraitValidation,
+)
+from artifact_contracts.registry import contract_hash
+from engine_app.errors import EngineError, error_text
+from engine_app.infoschema import snapshot_information_schema
+from engine_app.session import library_versions
+from engine_app.substrait import named_tables, to_canonical_bytes, validate_roundtrip
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from datafusion import DataFrame
+
+    from engine_app.engine import EngineSession
+
+__all__ = [
+    "PlanningError",
+    "audit_bundle",
+    "plan_dataframe",
+    "plan_sql",
+    "plan_view",
+    "query_options",
+    "schema_snapshot",
+    "split_statements",
+]
+
+_TABLE_SCAN = re.compile(r"TableScan: ([^\s]+)")
+
+
+class PlanningError(EngineError):
+    """A statement does not parse or plan."""
+
+
+def query_options() -> SQLOptions:
+    """Return SQL options that allow queries only.
+
+    ``SessionContext.sql`` runs DDL and DML eagerly, so planning a user's statement
+    could otherwise create tables as a side effect.
+    """
+    return SQLOptions().with_allow_ddl(False).with_allow_dml(False).with_allow_statements(False)
+
+
+def split_statements(text: str) -> list[str]:
+    """Split SQL text on ``;`` outside quotes and comments, dropping empty statements.
+
+    Args:
+        text: One or more statements.
+
+    Returns:
+        The statements, stripped, in order.
+    """
+    statements: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "'\"":
+            end = text.find(char, i + 1)
+            while end != -1 and end + 1 < n and text[end + 1] == char:  # doubled quote
+                end = text.find(char, end + 2)
+            end = n - 1 if end == -1 else end
+            current.append(text[i : end + 1])
+            i = end + 1
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+            current.append(text[i:end])
+            i = end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            current.append(text[i:end])
+            i = end
+        elif char == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(char)
+            i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if _has_code(s)]
+
+
+def _has_code(statement: str) -> bool:
+    without = re.sub(r"--[^\n]*|/\*.*?\*/", "", statement, flags=re.S)
+    return bool(without.strip())
+
+
+def schema_snapshot(schema: pa.Schema) -> ArrowSchemaSnapshot:
+    """Record an Arrow schema field by field.
+
+    Args:
+        schema: The schema.
+
+    Returns:
+        The snapshot.
+    """
+    return ArrowSchemaSnapshot(
+        fields=tuple(
+            ArrowField(name=field.name, data_type=str(field.type), nullable=field.nullable) for field in schema
+        )
+    )
+
+
+def _normalizer(session: EngineSession) -> Any:
+    roots: list[tuple[str, str]] = []
+    for table in session.tables:
+        location = table.location.rstrip("/")
+        # DataFusion prints object-store paths without the leading "/".
+        roots.append((location, f"<table:{table.name}>"))
+        roots.append((location.lstrip("/"), f"<table:{table.name}>"))
+    roots.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def normalize(text: str) -> str:
+        for root, placeholder in roots:
+            text = text.replace(root, placeholder)
+        return text
+
+    return normalize
+
+
+def plan_sql(session: EngineSession, sql: str, *, view_name: str | None = None) -> PlanArtifacts:
+    """Plan one statement and record everything about the plan.
+
+    Args:
+        session: The engine session with the statement's tables registered.
+        sql: One query (DDL and DML are refused).
+        view_name: The view this statement defines, if any.
+
+    Returns:
+        The artifacts.
+
+    Raises:
+        PlanningError: The statement does not parse or plan.
+    """
+    statement = sql.strip().rstrip(";").strip()
+    try:
+        df = session.ctx.sql_with_options(statement, query_options())
+    except Exception as exc:  # DataFusion raises ValueError/Exception for SQL errors
+        raise PlanningError(error_text(exc)) from exc
+    return plan_dataframe(session, df, statement, view_name=view_name)
+
+
+def plan_view(session: EngineSession, name: str) -> PlanArtifacts:
+    """Plan a registered view (as ``SELECT * FROM name``).
+
+    Args:
+        session: The session the view is registered in.
+        name: The view's name.
+
+    Returns:
+        The artifacts, with ``view_name`` set.
+
+    Raises:
+        PlanningError: No such view.
+    """
+    view = next((v for v in session.views if v.name == name), None)
+    if view is None:
+        raise PlanningError(f"no view named {name!r}")
+    return plan_sql(session, view.sql, view_name=name)
+
+
+def plan_dataframe(
+    session: EngineSession, df: DataFrame, statement: str, *, view_name: str | None = None
+) -> PlanArtifacts:
+    """Record the artifacts of an already-planned DataFrame.
+
+    Args:
+        session: The session ``df`` belongs to.
+        df: The planned statement.
+        statement: Its SQL text.
+        view_name: The view it defines, if any.
+
+    Returns:
+        The artifacts.
+
+    Raises:
+        PlanningError: DataFusion cannot build the logical or physical plan.
+    """
+    ctx = session.ctx
+    normalize = _normalizer(session)
+    try:
+        logical = df.logical_plan()
+        optimized = df.optimized_logical_plan()
+        physical = df.execution_plan()
+        explain = ctx.sql_with_options("EXPLAIN " + statement, query_options()).to_pylist()
+    except Exception as exc:  # planning errors surface here for some statements
+        raise PlanningError(error_text(exc)) from exc
+    texts = PlanTexts(
+        logical=logical.display_indent(),
+        optimized_logical=optimized.display_indent(),
+        physical=normalize(physical.display_indent()),
+    )
+    substrait: SubstraitBytes | None = None
+    try:
+        data, document = to_canonical_bytes(optimized, ctx)
+    except Exception as exc:  # the producer refuses some plan shapes
+        validation = SubstraitValidation(roundtrip_ok=False, error=error_text(exc))
+        tables = tuple(sorted({m.group(1).split(".")[-1] for m in _TABLE_SCAN.finditer(texts.optimized_logical)}))
+    else:
+        substrait = SubstraitBytes(data)
+        validation = validate_roundtrip(data, ctx, df, len(document.get("extensions", ())))
+        tables = named_tables(document)
+    proto: DataFusionProtoBytes | None = None
+    proto_reason: str | None = None
+    try:
+        proto = DataFusionProtoBytes(optimized.to_bytes())
+    except Exception as exc:  # providers without a codec (Delta FFI, in-memory) refuse
+        proto_reason = error_text(exc)
+    info = snapshot_information_schema(ctx, tables)
+    info_hash = fingerprint(info)
+    identity: dict[str, Any] = {
+        "substrait": substrait,
+        "logical": texts.logical,
+        "optimized_logical": texts.optimized_logical,
+        "information_schema_hash": info_hash,
+        "rulepack_hash": session.rulepack_hash,
+    }
+    return PlanArtifacts(
+        sql=statement,
+        view_name=view_name,
+        plan_fingerprint=fingerprint(identity),
+        explain=tuple(ExplainRow(plan_type=str(r["plan_type"]), plan=normalize(str(r["plan"]))) for r in explain),
+        output_schema=schema_snapshot(df.schema()),
+        information_schema=info,
+        information_schema_hash=info_hash,
+        substrait=substrait,
+        substrait_validation=validation,
+        datafusion_proto=proto,
+        datafusion_proto_absent_reason=proto_reason,
+        rulepack_hash=session.rulepack_hash,
+        planning_env_hash=session.profile.planning_env_hash,
+        texts=texts,
+        datafusion_version=next(lib.version for lib in library_versions() if lib.name == "datafusion"),
+    )
+
+
+def audit_bundle(artifacts: PlanArtifacts, schema_contract_hash: str | None = None) -> DeterminismAuditBundle:
+    """Collect every fingerprint of a plan, for the determinism audit to reproduce.
+
+    Args:
+        artifacts: The plan's artifacts.
+        schema_contract_hash: ``contract_hash()`` of the writing release; the installed
+            one when omitted.
+
+    Returns:
+        The bundle.
+    """
+    return DeterminismAuditBundle(
+        plan_fingerprint=artifacts.plan_fingerprint,
+        planning_env_hash=artifacts.planning_env_hash,
+        schema_contract_hash=schema_contract_hash or contract_hash(),
+        information_schema_hash=artifacts.information_schema_hash,
+        rulepack_hash=artifacts.rulepack_hash,
+        substrait_hash=fingerprint(artifacts.substrait) if artifacts.substrait is not None else None,
+        logical_plan_hash=fingerprint(artifacts.texts.logical),
+        optimized_plan_hash=fingerprint(artifacts.texts.optimized_logical),
+        physical_plan_hash=fingerprint(artifacts.texts.physical),
+        datafusion_proto_hash=(
+            fingerprint(artifacts.datafusion_proto) if artifacts.datafusion_proto is not None else None
+        ),
+        artifact_hash=fingerprint(artifacts),
+    )
