@@ -30,17 +30,18 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> int:
+def run(cmd: list[str], env: dict[str, str]) -> int:
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
 def main() -> int:
     args = sys.argv[1:]
-    status = run([*HATCH, "run", "test", *args])
+    # A nested hatch would otherwise resolve names against this script's environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HATCH_ENV_ACTIVE")}
+    status = run([*HATCH, "run", "default:test", *args], env)
     if status != 0:
         return status
-    env = dict(os.environ)
     extra = [d for d in (find_python(v) for v in PYTHONS) if d]
     env["PATH"] = os.pathsep.join([*extra, env.get("PATH", "")])
     for version in PYTHONS:
@@ -49,7 +50,7 @@ def main() -> int:
             if os.environ.get("CI"):
                 return 1
             continue
-        status = run([*HATCH, "run", f"contracts.py{version}:test", "-q", *args], env=env)
+        status = run([*HATCH, "run", f"contracts.py{version}:test", "-q", *args], env)
         if status != 0:
             return status
     return 0
