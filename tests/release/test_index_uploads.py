@@ -73,6 +73,7 @@ class TestUploads:
         wheel = next(dist.glob("artifact_contracts-*.whl"))
         before = _hosted(index)
         result = _run(["hatch", "publish", "-y", str(wheel)], env=index.publish_env(password="wrong"))
+        assert result.returncode != 0
         assert "403" in result.stdout + result.stderr
         assert _hosted(index) == before
 
@@ -92,5 +93,6 @@ class TestUploads:
             [sys.executable, str(ROOT / "tools" / "release.py"), "--dist", str(published), "publish"],
             env=index.publish_env(),
         )
+        assert result.returncode != 0
         assert "409" in result.stdout + result.stderr, result.stdout + result.stderr
         assert {p.name: p.read_bytes() for p in index.packages.iterdir()} == hosted
