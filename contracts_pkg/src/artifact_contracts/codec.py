@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from typing import Any, TypeVar, overload
 
 import msgspec
 
+from artifact_contracts import limits as _limits
 from artifact_contracts.errors import (
     ContractDecodeError,
     ContractError,
@@ -169,24 +169,33 @@ def _is_unbounded(target_type: Any) -> bool:
     return walk(info)
 
 
-class _DecoderSpec:
-    __slots__ = ("decode", "unbounded")
-
-    def __init__(self, decode: Any, unbounded: bool) -> None:
-        self.decode = decode
-        self.unbounded = unbounded
-
-
-@functools.lru_cache(maxsize=1024)
-def _json_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
-    decoder = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook)
-    return _DecoderSpec(decoder.decode, _is_unbounded(target_type))
+# Decoders cached per target type, one table per format and strictness. A plain dict
+# lookup is the cheapest cache there is, and the cached value is the decoder's bound
+# ``decode`` itself (or, for targets that can nest without bound, a closure that scans the
+# depth first), so a call does little more than bare msgspec does.
+_MAX_CACHED = 1024
+_JSON_STRICT: dict[Any, Any] = {}
+_JSON_LAX: dict[Any, Any] = {}
+_MSGPACK_STRICT: dict[Any, Any] = {}
+_MSGPACK_LAX: dict[Any, Any] = {}
 
 
-@functools.lru_cache(maxsize=1024)
-def _msgpack_decoder(target_type: Any, strict: bool) -> _DecoderSpec:
+def _with_depth_check(decode: Any, check_depth: Any) -> Any:
+    def decode_checked(data: Any) -> Any:
+        check_depth(data, get_decode_limits().max_depth)
+        return decode(data)
+
+    return decode_checked
+
+
+def _build_json(target_type: Any, strict: bool) -> Any:
+    decode = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook).decode
+    return _with_depth_check(decode, check_json_depth) if _is_unbounded(target_type) else decode
+
+
+def _build_msgpack(target_type: Any, strict: bool) -> Any:
     decoder = msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
-    return _DecoderSpec(decoder.decode, _is_unbounded(target_type))
+    return _with_depth_check(decoder.decode, check_msgpack_depth) if _is_unbounded(target_type) else decoder.decode
 
 
 def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError:
@@ -195,14 +204,19 @@ def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError
     )
 
 
-def _spec(factory: Any, target_type: Any, strict: bool) -> _DecoderSpec:
+def _new_decoder(cache: dict[Any, Any], build: Any, target_type: Any, strict: bool) -> Any:
+    """Build the decode function of a target type, and cache it when the type is hashable."""
     try:
-        return factory(target_type, strict)  # type: ignore[no-any-return]
-    except TypeError as exc:  # unhashable or unsupported target type
-        try:
-            return factory.__wrapped__(target_type, strict)  # type: ignore[no-any-return]
-        except TypeError:
-            raise _invalid_target(target_type, exc) from exc
+        decode = build(target_type, strict)
+    except TypeError as exc:  # a type msgspec cannot decode into
+        raise _invalid_target(target_type, exc) from exc
+    try:
+        if len(cache) >= _MAX_CACHED:
+            cache.clear()
+        cache[target_type] = decode
+    except TypeError:  # unhashable: decode without caching
+        pass
+    return decode
 
 
 def _translate(exc: BaseException) -> ContractError:
@@ -253,14 +267,17 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         ContractDecodeError: The bytes are not valid JSON, or exceed a limit.
         ContractValidationError: The JSON does not match ``target_type``.
     """
-    _check_input(data, allow_str=True)
-    spec = _spec(_json_decoder, target_type, strict)
-    limits = get_decode_limits()
-    check_size(data, limits)
+    if type(data) is not bytes:
+        _check_input(data, allow_str=True)
+    cache = _JSON_STRICT if strict else _JSON_LAX
     try:
-        if spec.unbounded:
-            check_json_depth(data, limits.max_depth)
-        return spec.decode(data)
+        decode = cache[target_type]
+    except (KeyError, TypeError):
+        decode = _new_decoder(cache, _build_json, target_type, bool(strict))
+    if len(data) > _limits._limits.max_bytes:  # the module attribute: a call costs more than the check
+        check_size(data, get_decode_limits())
+    try:
+        return decode(data)
     except Exception as exc:
         raise _translate(exc) from exc
 
@@ -289,14 +306,17 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
             exceed a limit.
         ContractValidationError: The message does not match ``target_type``.
     """
-    _check_input(data, allow_str=False)
-    spec = _spec(_msgpack_decoder, target_type, strict)
-    limits = get_decode_limits()
-    check_size(data, limits)
+    if type(data) is not bytes:
+        _check_input(data, allow_str=False)
+    cache = _MSGPACK_STRICT if strict else _MSGPACK_LAX
     try:
-        if spec.unbounded:
-            check_msgpack_depth(data, limits.max_depth)
-        return spec.decode(data)
+        decode = cache[target_type]
+    except (KeyError, TypeError):
+        decode = _new_decoder(cache, _build_msgpack, target_type, bool(strict))
+    if len(data) > _limits._limits.max_bytes:  # the module attribute: a call costs more than the check
+        check_size(data, get_decode_limits())
+    try:
+        return decode(data)
     except Exception as exc:
         raise _translate(exc) from exc
 
