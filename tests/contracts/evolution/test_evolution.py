@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import copy
 import enum
+import typing
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from artifact_contracts import (
+    ContractError,
     ContractValidationError,
     DataFusionProtoBytes,
     StructBaseCompat,
@@ -67,9 +70,7 @@ def cases() -> list[Any]:
 
     for base, label in ((StructBaseCompat, "compat"), (StructBaseStrict, "strict")):
 
-        def mk(
-            fields: dict[str, Any], defaults: dict[str, Any] | None = None, base: type = base, **kw: Any
-        ) -> type:
+        def mk(fields: dict[str, Any], defaults: dict[str, Any] | None = None, base: type = base, **kw: Any) -> type:
             ns: dict[str, Any] = {"__annotations__": fields, **(defaults or {})}
             return type("P", (base,), ns, **kw)
 
@@ -204,9 +205,7 @@ class TestClassesMatchTheDecoder:
     """The minor classes on Compat types rest on decoder behaviour: check it in both directions."""
 
     @pytest.mark.parametrize(("dumps", "loads"), [(dumps_json, loads_json), (dumps_msgpack, loads_msgpack)])
-    def test_optional_field_added_to_compat_reads_both_ways(
-        self, export: Any, dumps: Any, loads: Any
-    ) -> None:
+    def test_optional_field_added_to_compat_reads_both_ways(self, export: Any, dumps: Any, loads: Any) -> None:
         old = type("P", (StructBaseCompat,), {"__annotations__": {"a": int}})
         new = type("P", (StructBaseCompat,), {"__annotations__": {"a": int, "b": str}, "b": ""})
         assert [c.bump for c in compare(export(old), export(new))] == ["minor"]
@@ -216,9 +215,7 @@ class TestClassesMatchTheDecoder:
     @pytest.mark.parametrize(("dumps", "loads"), [(dumps_json, loads_json), (dumps_msgpack, loads_msgpack)])
     def test_array_like_append_reads_both_ways(self, export: Any, dumps: Any, loads: Any) -> None:
         old = type("T", (StructBaseCompat,), {"__annotations__": {"a": int}}, array_like=True)
-        new = type(
-            "T", (StructBaseCompat,), {"__annotations__": {"a": int, "b": int}, "b": 0}, array_like=True
-        )
+        new = type("T", (StructBaseCompat,), {"__annotations__": {"a": int, "b": int}, "b": 0}, array_like=True)
         assert [c.bump for c in compare(export(old), export(new))] == ["minor"]
         assert loads(dumps(old(a=1)), new) == new(a=1)
         assert loads(dumps(new(a=1, b=7)), old) == old(a=1)
@@ -252,9 +249,7 @@ class TestClassesMatchTheDecoder:
             loads_json(dumps_json(new()), old)
 
     def test_inserting_into_array_like_reinterprets_payloads(self, export: Any) -> None:
-        old = type(
-            "T", (StructBaseCompat,), {"__annotations__": {"a": int, "b": int}, "b": 0}, array_like=True
-        )
+        old = type("T", (StructBaseCompat,), {"__annotations__": {"a": int, "b": int}, "b": 0}, array_like=True)
         new = type(
             "T",
             (StructBaseCompat,),
@@ -326,9 +321,7 @@ def _doc_pair(export: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, An
         ("major", None, "9.9.9", False),
     ],
 )
-def test_check_gates_the_bump(
-    which: str, against_version: str | None, current: str, ok: bool, export: Any
-) -> None:
+def test_check_gates_the_bump(which: str, against_version: str | None, current: str, ok: bool, export: Any) -> None:
     v1, minor, major = _doc_pair(export)
     report = check(
         v1, minor if which == "minor" else major,
@@ -337,3 +330,45 @@ def test_check_gates_the_bump(
     assert report.required_bump == which
     assert report.ok is ok
     assert all(isinstance(c, Change) for c in report.changes)
+
+
+def _instances(cls: type) -> st.SearchStrategy[Any]:
+    """Instances of a Struct with every field drawn, defaults included (hypothesis ignores Meta)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return st.builds(cls, **{name: st.from_type(hints[name]) for name in cls.__struct_fields__})
+
+
+def _valid(value: Any, cls: type, dumps: Any, loads: Any) -> bytes:
+    """Encode ``value``; reject (assume) values its own type would not decode (Meta, int64)."""
+    try:
+        data: bytes = dumps(value)
+        loads(data, cls)
+    except (ContractError, OverflowError):
+        assume(False)
+    return data
+
+
+def _promised(case: Any) -> list[Any]:
+    """The cases classified below major, with the directions their base promises."""
+    old, new, (_, _, bump) = case.values
+    if bump == "major":
+        return []
+    strict = old.__struct_config__.forbid_unknown_fields
+    directions = [("backward", old, new)] + ([] if strict else [("forward", new, old)])
+    return [pytest.param(w, r, id=f"{case.id}-{d}") for d, w, r in directions]
+
+
+@pytest.mark.parametrize(("writer", "reader"), [p for case in cases() for p in _promised(case)])
+@pytest.mark.parametrize(("dumps", "loads"), [(dumps_json, loads_json), (dumps_msgpack, loads_msgpack)])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_what_the_gate_allows_the_decoder_accepts(
+    writer: type, reader: type, dumps: Any, loads: Any, data: st.DataObject
+) -> None:
+    """Differential check of the static rules: every non-major change decodes as promised.
+
+    Compat types promise both directions (old reads new, new reads old), Strict types
+    backward only; values of the writer's type, generated, must decode with the reader's.
+    """
+    value = data.draw(_instances(writer))
+    loads(_valid(value, writer, dumps, loads), reader)
