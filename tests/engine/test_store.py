@@ -60,7 +60,7 @@ def test_payload_columns_are_queryable_and_ext_encoded(
 ) -> None:
     store = PlanArtifactStore(tmp_path)
     store.append(planned, tpch_session.environment())
-    table = pa.table(DeltaTable(str(store.path)).to_pyarrow_dataset().to_table())
+    table = store.table.read_arrow()
     assert {"plan_fingerprint", "view_name", "contract_version", "contract_hash", "created_at", "payload"} <= set(
         table.column_names
     )

@@ -38,9 +38,9 @@ from engine_app.planning import audit_bundle
 
 __all__ = [
     "PLAN_TABLE",
-    "VIEW_TABLE",
     "PlanArtifactStore",
     "StoredPlan",
+    "VIEW_TABLE",
     "ViewArtifactStore",
 ]
 
