@@ -132,13 +132,23 @@ def smoke(args: argparse.Namespace) -> int:
         consumer = Path(tmp) / "consumer.py"
         shutil.copy(Path(__file__).resolve().parent / "release_consumer.py", consumer)
         # mypy from this environment, resolving imports in the clean venv (PEP 561: py.typed).
-        return run(
-            [
-                sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-                "--python-executable", str(python), str(consumer),
-            ],
-            cwd=Path(tmp),
-        )  # fmt: skip
+        mypy = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", str(python)]
+        status = run([*mypy, str(consumer)], cwd=Path(tmp))
+        if status:
+            return status
+        # And a consumer with a type error must fail: the wheel's types are real, not Any.
+        wrong = Path(tmp) / "wrong_consumer.py"
+        wrong.write_text(
+            "from artifact_contracts import loads_json\n"
+            "from artifact_contracts.models import ScanTelemetry\n"
+            'rows: str = loads_json(b"[1, 2, 3]", ScanTelemetry).count_rows\n'
+        )
+        result = subprocess.run([*mypy, str(wrong)], cwd=tmp, capture_output=True, text=True)
+        if result.returncode == 0 or "Incompatible types in assignment" not in result.stdout:
+            print(f"mypy accepted a wrongly typed consumer:\n{result.stdout}", file=sys.stderr)
+            return 1
+        print("smoke: mypy --strict passes the consumer and rejects a wrongly typed one")
+        return 0
 
 
 def dist_files(dist: Path) -> list[Path]:
