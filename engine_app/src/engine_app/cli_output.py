@@ -77,17 +77,19 @@ def print_run(report: RunReport, fmt: str, out: Console) -> None:
         print_json([_outcome_json(o) for o in report.outcomes], out)
         return
     table = Table(title=f"engine-app run: {report.warehouse}")
-    table.add_column("name", no_wrap=True, min_width=18)
-    table.add_column("kind")
+    table.add_column("name", no_wrap=True)
     table.add_column("fingerprint", no_wrap=True, min_width=19)
     table.add_column("rows", justify="right")
-    table.add_column("substrait", justify="center")
+    table.add_column("substrait", justify="center", min_width=9)
     table.add_column("plan ms", justify="right")
     table.add_column("run ms", justify="right")
+    previous_kind = None
     for o in report.outcomes:
+        if previous_kind is not None and o.kind != previous_kind:
+            table.add_section()
+        previous_kind = o.kind
         table.add_row(
-            o.name,
-            o.kind,
+            f"{o.name} [dim](view)[/]" if o.kind == "view" else o.name,
             short(o.plan_fingerprint),
             "-" if o.rows is None else str(o.rows),
             "[green]ok[/]" if o.substrait_roundtrip else "[red]no[/]",
