@@ -14,6 +14,7 @@ from artifact_contracts import (
     ContractValidationError,
     DataFusionProtoBytes,
     StructBaseCompat,
+    StructBaseStrict,
     SubstraitBytes,
     convert,
     dumps_json,
@@ -24,6 +25,10 @@ from artifact_contracts import (
     loads_msgpack,
     to_builtins,
 )
+
+
+class StrictName(StructBaseStrict):
+    name: str
 
 
 class Plan(StructBaseCompat):
@@ -149,9 +154,15 @@ class TestErrors:
             with pytest.raises(ContractDecodeError, match="nesting"):
                 loads_msgpack(b"\x91" * depth + b"\xc0")
 
-    def test_deep_nesting_into_a_struct_is_a_validation_error(self) -> None:
+    def test_deep_nesting_into_a_strict_struct_is_a_validation_error(self) -> None:
+        # The type stops the decoder at the first bracket: no depth scan needed.
         with pytest.raises(ContractValidationError, match="Expected `str`"):
-            loads_json(b'{"name":' + b"[" * 200_000 + b"]" * 200_000 + b"}", Plan)
+            loads_json(b'{"name":' + b"[" * 200_000 + b"]" * 200_000 + b"}", StrictName)
+
+    def test_deep_nesting_into_a_compat_struct_is_refused(self) -> None:
+        # A Compat Struct skips unknown fields recursively, so the depth limit applies.
+        with pytest.raises(ContractDecodeError, match="nesting deeper than the limit"):
+            loads_json(b'{"name":"n","future":' + b"[" * 200_000 + b"]" * 200_000 + b"}", Plan)
 
     @pytest.mark.parametrize("data", [None, 12, ["x"]])
     def test_non_bytes_input(self, data: Any) -> None:

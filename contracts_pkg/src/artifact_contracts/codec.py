@@ -35,6 +35,7 @@ from artifact_contracts.errors import (
 )
 from artifact_contracts.ext import EXT_TYPES, ExtPayload
 from artifact_contracts.limits import (
+    admits_unbounded_nesting,
     check_json_depth,
     check_msgpack_depth,
     check_size,
@@ -133,42 +134,6 @@ _CANONICAL_ENCODER = msgspec.msgpack.Encoder(
 )
 
 
-def _is_unbounded(target_type: Any) -> bool:
-    """Whether a value of this type can nest without bound (needs the depth scan)."""
-    try:
-        info = msgspec.inspect.type_info(target_type)
-    except Exception:  # a type msgspec cannot describe: scan to be safe
-        return True
-    seen: set[int] = set()
-
-    def walk(node: msgspec.inspect.Type) -> bool:
-        if isinstance(node, msgspec.inspect.AnyType):
-            return True
-        if isinstance(
-            node,
-            (
-                msgspec.inspect.StructType,
-                msgspec.inspect.DataclassType,
-                msgspec.inspect.TypedDictType,
-                msgspec.inspect.NamedTupleType,
-            ),
-        ):
-            if id(node) in seen:
-                return True  # a recursive type
-            seen.add(id(node))
-            return any(walk(f.type) for f in node.fields)
-        children: list[msgspec.inspect.Type] = []
-        for attr in ("type", "item_type", "key_type", "value_type"):
-            child = getattr(node, attr, None)
-            if isinstance(child, msgspec.inspect.Type):
-                children.append(child)
-        children.extend(getattr(node, "types", ()) or ())
-        children.extend(getattr(node, "item_types", ()) or ())
-        return any(walk(c) for c in children)
-
-    return walk(info)
-
-
 # Decoders cached per target type, one table per format and strictness. A plain dict
 # lookup is the cheapest cache there is, and the cached value is the decoder's bound
 # ``decode`` itself (or, for targets that can nest without bound, a closure that scans the
@@ -190,12 +155,16 @@ def _with_depth_check(decode: Any, check_depth: Any) -> Any:
 
 def _build_json(target_type: Any, strict: bool) -> Any:
     decode = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook).decode
-    return _with_depth_check(decode, check_json_depth) if _is_unbounded(target_type) else decode
+    return _with_depth_check(decode, check_json_depth) if admits_unbounded_nesting(target_type) else decode
 
 
 def _build_msgpack(target_type: Any, strict: bool) -> Any:
     decoder = msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
-    return _with_depth_check(decoder.decode, check_msgpack_depth) if _is_unbounded(target_type) else decoder.decode
+    return (
+        _with_depth_check(decoder.decode, check_msgpack_depth)
+        if admits_unbounded_nesting(target_type)
+        else decoder.decode
+    )
 
 
 def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError:
@@ -274,7 +243,9 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         decode = cache[target_type]
     except (KeyError, TypeError):
         decode = _new_decoder(cache, _build_json, target_type, bool(strict))
-    if len(data) > _limits._limits.max_bytes:  # the module attribute: a call costs more than the check
+    # The module attribute: a call costs more than the check. Only ``bytes`` has a len()
+    # in bytes; a str or a memoryview of wider items is measured properly.
+    if type(data) is not bytes or len(data) > _limits._limits.max_bytes:
         check_size(data, get_decode_limits())
     try:
         return decode(data)
@@ -313,7 +284,9 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
         decode = cache[target_type]
     except (KeyError, TypeError):
         decode = _new_decoder(cache, _build_msgpack, target_type, bool(strict))
-    if len(data) > _limits._limits.max_bytes:  # the module attribute: a call costs more than the check
+    # The module attribute: a call costs more than the check. Only ``bytes`` has a len()
+    # in bytes; a str or a memoryview of wider items is measured properly.
+    if type(data) is not bytes or len(data) > _limits._limits.max_bytes:
         check_size(data, get_decode_limits())
     try:
         return decode(data)

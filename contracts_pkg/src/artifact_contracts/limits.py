@@ -1,27 +1,56 @@
 """Size and nesting limits applied by the public decoders before any real work.
 
 A service that decodes untrusted payloads needs both: the size limit is checked before
-a byte is parsed, and the depth limit before a payload that could nest without bound is
-handed to the decoder. Contract Structs have a bounded depth by construction (the type
-stops the decoder long before the input does), so the depth scan runs only for targets
-that admit arbitrary nesting, such as ``Any``.
+a byte is parsed, and the depth limit before the decoder sees a payload that could nest
+without bound. msgspec decodes (and skips) nested values recursively, so without the
+depth limit a deep payload costs C stack: a ``RecursionError`` at the default recursion
+limit, a segmentation fault on Python 3.11 when a program has raised that limit.
+
+A target type needs the depth scan unless the type itself stops the decoder at a fixed
+depth (:func:`admits_unbounded_nesting`). That excludes more than ``Any``: a Struct that
+skips unknown fields (every :class:`~artifact_contracts.StructBaseCompat`) skips them
+recursively, whatever they hold; ``TypedDict`` and dataclass targets ignore unknown keys
+the same way; ``msgspec.Raw`` captures any value; a custom type (the binary payload
+types) receives whatever value stands in its place. Only strict Structs of bounded
+fields, and scalars and containers of those, are safe without it.
+
+The scans cost far less than a decode: the JSON scan runs in C-level byte operations
+(``bytes.translate``/``replace``), the MessagePack scan reads container headers and
+skips payloads by their declared lengths. A declared length never makes either scan, or
+the decoder, allocate: msgspec checks every declared length against the bytes actually
+present before it allocates.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Final
+from array import array
+from itertools import accumulate
+from typing import Any, Final
+
+import msgspec
 
 from artifact_contracts.errors import ContractDecodeError, ValidationIssue
 
-__all__ = ["DecodeLimits", "get_decode_limits", "set_decode_limits"]
+__all__ = [
+    "DecodeLimits",
+    "admits_unbounded_nesting",
+    "check_json_depth",
+    "check_msgpack_depth",
+    "check_size",
+    "get_decode_limits",
+    "payload_size",
+    "set_decode_limits",
+]
 
 
 class DecodeLimits:
     """The limits the public decoders enforce.
 
+    Keep ``max_depth`` well below :func:`sys.getrecursionlimit`: msgspec recurses once
+    per level, so the depth limit is what keeps a hostile payload off the C stack.
+
     Args:
-        max_bytes: Largest accepted payload, in bytes.
+        max_bytes: Largest accepted payload, in bytes (UTF-8 bytes for a ``str``).
         max_depth: Deepest accepted nesting of arrays and maps.
     """
 
@@ -52,9 +81,20 @@ def set_decode_limits(limits: DecodeLimits) -> DecodeLimits:
     return previous
 
 
-def check_size(data: object, limits: DecodeLimits) -> None:
+def payload_size(data: bytes | bytearray | memoryview | str) -> int:
+    """The size of a payload in bytes: ``nbytes`` for a memoryview, UTF-8 bytes for a str."""
+    if isinstance(data, memoryview):
+        return data.nbytes  # len() counts items, which may be wider than a byte
+    if isinstance(data, str) and not data.isascii():
+        return len(data.encode("utf-8", "surrogatepass"))
+    return len(data)
+
+
+def check_size(data: bytes | bytearray | memoryview | str, limits: DecodeLimits) -> None:
     """Refuse a payload larger than ``limits.max_bytes``."""
-    size = len(data)  # type: ignore[arg-type]
+    # A str of more characters than the limit is too large whatever its encoding: refuse
+    # it before paying for an encoded copy.
+    size = len(data) if isinstance(data, str) and len(data) > limits.max_bytes else payload_size(data)
     if size > limits.max_bytes:
         raise ContractDecodeError(
             (
@@ -66,33 +106,165 @@ def check_size(data: object, limits: DecodeLimits) -> None:
         )
 
 
+_LEAF_TYPES: Final = (
+    msgspec.inspect.NoneType,
+    msgspec.inspect.BoolType,
+    msgspec.inspect.IntType,
+    msgspec.inspect.FloatType,
+    msgspec.inspect.StrType,
+    msgspec.inspect.BytesType,
+    msgspec.inspect.ByteArrayType,
+    msgspec.inspect.MemoryViewType,
+    msgspec.inspect.DateTimeType,
+    msgspec.inspect.TimeType,
+    msgspec.inspect.DateType,
+    msgspec.inspect.TimeDeltaType,
+    msgspec.inspect.UUIDType,
+    msgspec.inspect.DecimalType,
+    msgspec.inspect.ExtType,
+    msgspec.inspect.LiteralType,
+    msgspec.inspect.EnumType,
+)
+# Types whose decoder accepts (or skips) a value of any shape.
+_OPEN_TYPES: Final = (
+    msgspec.inspect.AnyType,
+    msgspec.inspect.RawType,
+    msgspec.inspect.CustomType,
+    msgspec.inspect.TypedDictType,
+    msgspec.inspect.DataclassType,
+)
+
+# FrozenDictType is new in msgspec 0.22 (frozendict, Python 3.15+).
+_MAPPING_TYPES: Final = tuple(
+    getattr(msgspec.inspect, name) for name in ("DictType", "FrozenDictType") if hasattr(msgspec.inspect, name)
+)
+
+
+def admits_unbounded_nesting(target_type: Any) -> bool:
+    """Whether decoding into ``target_type`` may recurse as deep as the input nests.
+
+    ``False`` only when the type stops the decoder at a fixed depth: every node is a
+    scalar, a container of such nodes, or a Struct that forbids unknown fields and is
+    not recursive. Anything msgspec cannot describe, or that this function does not
+    know, counts as unbounded.
+    """
+    try:
+        info = msgspec.inspect.type_info(target_type)
+    except Exception:  # a type msgspec cannot describe: scan to be safe
+        return True
+    seen: set[int] = set()
+
+    def walk(node: msgspec.inspect.Type) -> bool:
+        if isinstance(node, _LEAF_TYPES):
+            return False
+        if isinstance(node, _OPEN_TYPES):
+            return True
+        if isinstance(node, msgspec.inspect.StructType):
+            # A Struct that tolerates unknown fields (or extra array items) skips them,
+            # and msgspec skips recursively.
+            if not node.forbid_unknown_fields or id(node) in seen:
+                return True
+            seen.add(id(node))
+            return any(walk(f.type) for f in node.fields)
+        if isinstance(node, msgspec.inspect.NamedTupleType):
+            if id(node) in seen:
+                return True
+            seen.add(id(node))
+            return any(walk(f.type) for f in node.fields)
+        if isinstance(node, msgspec.inspect.Metadata):
+            return walk(node.type)
+        if isinstance(node, msgspec.inspect.UnionType):
+            return any(walk(t) for t in node.types)
+        if isinstance(node, msgspec.inspect.TupleType):
+            return any(walk(t) for t in node.item_types)
+        if isinstance(node, msgspec.inspect.CollectionType):  # list, set, frozenset, tuple[T, ...]
+            return walk(node.item_type)
+        if isinstance(node, _MAPPING_TYPES):
+            return walk(node.key_type) or walk(node.value_type)
+        return True  # a node kind added by a later msgspec: assume the worst
+
+    return walk(info)
+
+
 def _too_deep(limit: int) -> ContractDecodeError:
     return ContractDecodeError((ValidationIssue(message=f"nesting deeper than the limit of {limit}", kind="too_deep"),))
 
 
-_JSON_STRING: Final = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
-_JSON_BRACKETS: Final = bytes(range(256)).translate(None, b"[]{}")
+# Keep quotes and brackets only, with "{" and "}" spelled "[" and "]".
+_JSON_DELETE: Final = bytes(range(256)).translate(None, b'"[]{}')
+_JSON_BRACKETS: Final = bytes.maketrans(b"{}", b"[]")
+_JSON_STEPS: Final = bytes.maketrans(b"[]", b"\x01\xff")  # +1 and -1 as signed bytes
+_JSON_CHUNK: Final = 1 << 20
+_JSON_PEEL_PASSES: Final = 16
+
+
+def _drop_string_contents(seq: bytes) -> bytes:
+    """Remove the brackets that sit inside strings from a quotes-and-brackets sequence."""
+    kept: list[bytes] = []
+    inside = False
+    for start in range(0, len(seq), _JSON_CHUNK):  # chunked: one list item per quote
+        parts = seq[start : start + _JSON_CHUNK].split(b'"')
+        kept.extend(parts[1 if inside else 0 :: 2])
+        inside ^= (len(parts) - 1) % 2 == 1
+    return b"".join(kept)
 
 
 def check_json_depth(data: bytes | bytearray | memoryview | str, limit: int) -> None:
-    """Refuse JSON whose arrays and objects nest deeper than ``limit``."""
+    """Refuse JSON whose arrays and objects nest deeper than ``limit``.
+
+    Exact for every document and for the valid prefix of a malformed one (the decoder
+    stops at the first invalid byte); past that prefix it may overcount, which turns a
+    malformed payload into a too-deep one, never the other way round.
+    """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if raw.count(b"[") + raw.count(b"{") <= limit:  # cheap upper bound on the depth
         return
-    depth = 0
-    for char in _JSON_STRING.sub(b"", raw).translate(None, _JSON_BRACKETS):
-        depth += 1 if char in (0x5B, 0x7B) else -1
-        if depth > limit:
-            raise _too_deep(limit)
+    if b"\\" in raw:
+        # Escaped backslashes, then escaped quotes: in a valid prefix both occur only
+        # inside strings, and neither opens or closes one.
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Adjacent quotes toggle the in-string state twice, so dropping them changes nothing;
+    # that removes every string without a bracket in it at C speed.
+    seq = raw.translate(_JSON_BRACKETS, _JSON_DELETE).replace(b'""', b"")
+    if b'"' in seq:
+        seq = _drop_string_contents(seq)
+    # Each pass drops the innermost containers and lowers the depth by one (by at most
+    # one where the input is malformed), so ``passes + depth(rest)`` never undercounts.
+    passes = 0
+    while seq and passes < _JSON_PEEL_PASSES:
+        peeled = seq.replace(b"[]", b"")
+        if len(peeled) == len(seq):
+            break
+        seq, passes = peeled, passes + 1
+    depth = passes
+    if seq and passes + len(seq) > limit:  # len(seq) bounds the depth of the rest
+        depth += max(accumulate(array("b", seq.translate(_JSON_STEPS)), initial=0))
+    if depth > limit:
+        raise _too_deep(limit)
 
 
+# Per header byte: the bytes to skip after it (scalars, fixstr), or a negative code.
+_FIXMAP, _FIXARRAY, _SIZED, _ARRAY16, _ARRAY32, _MAP16, _MAP32, _INVALID = range(-1, -9, -1)
+_MSGPACK_ACTION: Final = [0] * 256
+for _head in range(0x80, 0x90):
+    _MSGPACK_ACTION[_head] = _FIXMAP
+for _head in range(0x90, 0xA0):
+    _MSGPACK_ACTION[_head] = _FIXARRAY
+for _head in range(0xA0, 0xC0):
+    _MSGPACK_ACTION[_head] = _head & 0x1F  # fixstr
+for _head, _size in {0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8, 0xD0: 1, 0xD1: 2, 0xD2: 4,
+                     0xD3: 8, 0xD4: 2, 0xD5: 3, 0xD6: 5, 0xD7: 9, 0xD8: 17}.items():  # fmt: skip
+    _MSGPACK_ACTION[_head] = _size
+for _head in (0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xD9, 0xDA, 0xDB):
+    _MSGPACK_ACTION[_head] = _SIZED
+_MSGPACK_ACTION[0xDC], _MSGPACK_ACTION[0xDD] = _ARRAY16, _ARRAY32
+_MSGPACK_ACTION[0xDE], _MSGPACK_ACTION[0xDF] = _MAP16, _MAP32
+_MSGPACK_ACTION[0xC1] = _INVALID
+# str/bin/ext header -> (width of the length field, bytes between it and the payload).
+_SIZED_HEADERS: Final = {0xC4: (1, 0), 0xC5: (2, 0), 0xC6: (4, 0), 0xD9: (1, 0), 0xDA: (2, 0), 0xDB: (4, 0),
+                         0xC7: (1, 1), 0xC8: (2, 1), 0xC9: (4, 1)}  # fmt: skip
 # Every byte but the container headers (fixmap, fixarray, array16/32, map16/32).
 _MSGPACK_NOT_CONTAINERS: Final = bytes(range(256)).translate(None, bytes([*range(0x80, 0xA0), 0xDC, 0xDD, 0xDE, 0xDF]))
-_FIXED_SIZES: Final = {0xC0: 0, 0xC2: 0, 0xC3: 0, 0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4,
-                       0xCF: 8, 0xD0: 1, 0xD1: 2, 0xD2: 4, 0xD3: 8, 0xD4: 2, 0xD5: 3, 0xD6: 5,
-                       0xD7: 9, 0xD8: 17}  # fmt: skip
-_LENGTH_PREFIXED: Final = {0xC4: 1, 0xC5: 2, 0xC6: 4, 0xD9: 1, 0xDA: 2, 0xDB: 4}
-_EXT_PREFIXED: Final = {0xC7: 1, 0xC8: 2, 0xC9: 4}
 
 
 def check_msgpack_depth(data: bytes | bytearray | memoryview, limit: int) -> None:
@@ -105,40 +277,40 @@ def check_msgpack_depth(data: bytes | bytearray | memoryview, limit: int) -> Non
     raw = bytes(data)
     if len(raw.translate(None, _MSGPACK_NOT_CONTAINERS)) <= limit:  # cheap upper bound
         return
-    pending = [1]  # items still to read at each open level
+    action = _MSGPACK_ACTION
+    outer: list[int] = []  # items still to read at each enclosing level
+    remaining = 1  # items still to read at the current level
     pos, end = 0, len(raw)
-    while pending and pos < end:
-        pending[-1] -= 1
+    while pos < end:
         head = raw[pos]
         pos += 1
-        items = 0
-        if head <= 0x7F or head >= 0xE0:
-            pass
-        elif head <= 0x8F:
-            items = 2 * (head & 0x0F)
-        elif head <= 0x9F:
-            items = head & 0x0F
-        elif head <= 0xBF:
-            pos += head & 0x1F
-        elif head in _FIXED_SIZES:
-            pos += _FIXED_SIZES[head]
-        elif head in _LENGTH_PREFIXED:
-            width = _LENGTH_PREFIXED[head]
-            pos += width + int.from_bytes(raw[pos : pos + width], "big")
-        elif head in _EXT_PREFIXED:
-            width = _EXT_PREFIXED[head]
-            pos += width + 1 + int.from_bytes(raw[pos : pos + width], "big")
-        elif head in (0xDC, 0xDE):
-            items = int.from_bytes(raw[pos : pos + 2], "big") * (2 if head == 0xDE else 1)
-            pos += 2
-        elif head in (0xDD, 0xDF):
-            items = int.from_bytes(raw[pos : pos + 4], "big") * (2 if head == 0xDF else 1)
-            pos += 4
-        else:
+        remaining -= 1
+        code = action[head]
+        if code >= 0:
+            pos += code
+            items = 0
+        elif code == _SIZED:
+            width, gap = _SIZED_HEADERS[head]
+            pos += width + gap + int.from_bytes(raw[pos : pos + width], "big")
+            items = 0
+        elif code == _INVALID:
             return  # 0xC1 is never valid: let the decoder say so
-        if items:
-            pending.append(items)
-            if len(pending) - 1 > limit:
+        else:  # a container: one level deeper, even when empty
+            if len(outer) >= limit:
                 raise _too_deep(limit)
-        while pending and pending[-1] == 0:
-            pending.pop()
+            if code == _FIXMAP:
+                items = 2 * (head & 0x0F)
+            elif code == _FIXARRAY:
+                items = head & 0x0F
+            else:
+                width = 2 if code in (_ARRAY16, _MAP16) else 4
+                items = int.from_bytes(raw[pos : pos + width], "big") * (2 if code in (_MAP16, _MAP32) else 1)
+                pos += width
+        if items:
+            outer.append(remaining)
+            remaining = items
+        else:
+            while remaining == 0:
+                if not outer:
+                    return
+                remaining = outer.pop()
