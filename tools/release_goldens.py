@@ -2,8 +2,8 @@
 
 Goldens are the harness's ``.golden`` files (``tests/golden.py``): a value's exact JSON
 bytes (``== json ==``, one line) and MessagePack bytes (``== msgpack ==``, offset-prefixed
-hex). Value goldens live at ``<Type>/<instance>.golden``; the first path component names
-the contract type. This module is stdlib-only plus the installed ``artifact_contracts``,
+hex). Value goldens live at ``.../<Type>/<instance>.golden``; the folder names the contract
+type. This module is stdlib-only plus the installed ``artifact_contracts``,
 so it runs in a clean venv holding an old release (the forward check) as well as in the
 repository (the backward check).
 """
@@ -11,7 +11,7 @@ repository (the backward check).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +40,22 @@ def parse_golden(text: str) -> tuple[bytes | None, bytes | None]:
     return json_bytes, (bytes.fromhex("".join(msgpack_hex)) if msgpack_hex else None)
 
 
-def iter_value_goldens(root: Path) -> Iterator[tuple[str, Path, bytes | None, bytes | None]]:
-    """Yield ``(type name, path, json bytes, msgpack bytes)`` for every value golden under ``root``."""
+def iter_value_goldens(
+    root: Path, type_names: Collection[str]
+) -> Iterator[tuple[str, Path, bytes | None, bytes | None]]:
+    """Yield ``(type name, path, json bytes, msgpack bytes)`` for every value golden under ``root``.
+
+    A golden's type is the innermost folder on its path named like one of ``type_names``.
+    """
     for path in sorted(root.rglob("*.golden")):
-        rel = path.relative_to(root)
-        if len(rel.parts) < 2:
+        folders = path.relative_to(root).parts[:-1]
+        name = next((part for part in reversed(folders) if part in type_names), None)
+        if name is None:
             continue
         json_bytes, msgpack_bytes = parse_golden(path.read_text(encoding="utf-8"))
         if json_bytes is None and msgpack_bytes is None:
             continue
-        yield rel.parts[0], path, json_bytes, msgpack_bytes
+        yield name, path, json_bytes, msgpack_bytes
 
 
 def decode_all(root: Path, types: Mapping[str, Any], must_decode: set[str] | None = None) -> tuple[set[str], list[str]]:
@@ -68,10 +74,8 @@ def decode_all(root: Path, types: Mapping[str, Any], must_decode: set[str] | Non
 
     decoded: set[str] = set()
     failures: list[str] = []
-    for name, path, json_bytes, msgpack_bytes in iter_value_goldens(root):
-        cls = types.get(name)
-        if cls is None:
-            continue
+    for name, path, json_bytes, msgpack_bytes in iter_value_goldens(root, types):
+        cls = types[name]
         ok = True
         for label, data, loads in (("json", json_bytes, loads_json), ("msgpack", msgpack_bytes, loads_msgpack)):
             if data is None:

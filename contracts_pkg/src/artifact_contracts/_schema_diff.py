@@ -437,9 +437,11 @@ def _branches(schema: Schema) -> dict[str, Schema]:
 
 def _flatten(schema: Schema) -> Sequence[Schema]:
     if "anyOf" in schema or "oneOf" in schema:
+        # Keywords beside anyOf constrain every branch.
+        shared = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf", "discriminator")}
         out: list[Schema] = []
         for branch in schema.get("anyOf", schema.get("oneOf", ())):
-            out.extend(_flatten(branch))
+            out.extend(_flatten({**shared, **branch}))
         return out
     if isinstance(schema.get("type"), list):
         rest = {k: v for k, v in schema.items() if k != "type"}
