@@ -18,6 +18,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.fs as pafs
 from deltalake import DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError
 
 from artifact_contracts import ContractError, ValidationIssue, convert, to_builtins
 from artifact_contracts.models import DiagnosticsEvent
@@ -27,6 +28,8 @@ __all__ = ["DecodedRows", "DeltaRowTable"]
 
 RowT = TypeVar("RowT", bound=msgspec.Struct)
 ItemT = TypeVar("ItemT")
+
+_MERGE_ATTEMPTS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,13 +87,22 @@ class DeltaRowTable(Generic[RowT]):
             write_deltalake(str(self.path), data, mode="append")
             return int(data.num_rows)
         predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.key)
-        metrics: dict[str, Any] = (
-            DeltaTable(str(self.path))
-            .merge(source=data, predicate=predicate, source_alias="s", target_alias="t")
-            .when_not_matched_insert_all()
-            .execute()
-        )
-        return int(metrics.get("num_target_rows_inserted", 0))
+        for attempt in range(_MERGE_ATTEMPTS):
+            try:
+                metrics: dict[str, Any] = (
+                    DeltaTable(str(self.path))
+                    .merge(source=data, predicate=predicate, source_alias="s", target_alias="t")
+                    .when_not_matched_insert_all()
+                    .execute()
+                )
+            except CommitFailedError:
+                # A concurrent writer committed first; the merge re-reads the table, so the
+                # rows it inserted are not inserted twice.
+                if attempt + 1 == _MERGE_ATTEMPTS:
+                    raise
+                continue
+            return int(metrics.get("num_target_rows_inserted", 0))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def read_arrow(self, filter_expression: Any = None) -> pa.Table:
         """Read the table (optionally filtered) as a pyarrow Table.
