@@ -14,7 +14,17 @@ pytestmark = pytest.mark.engine
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["run"], ["plan"], ["artifacts"], ["artifacts", "list"], ["artifacts", "show"], ["audit"], ["diagnostics"]],
+    [
+        [],
+        ["run"],
+        ["plan"],
+        ["artifacts"],
+        ["artifacts", "list"],
+        ["artifacts", "show"],
+        ["audit"],
+        ["profile"],
+        ["diagnostics"],
+    ],
 )
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
@@ -146,3 +156,18 @@ def test_demo_run_then_audit(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     audit = json.loads(capsys.readouterr().out)
     assert len(audit) == len(first)
     assert all(r["matches"] for r in audit)
+
+
+def test_profile_json_carries_the_planning_env_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from artifact_contracts import loads_json
+    from artifact_contracts.models import EngineConfig, RuntimeProfileSnapshot
+    from engine_app.engine import EngineSession
+
+    config = tmp_path / "engine.json"
+    config.write_text('{"target_partitions": 3}')
+    assert main(["profile", "--config", str(config), "--format", "json"]) == 0
+    profile = loads_json(capsys.readouterr().out, RuntimeProfileSnapshot)
+    assert profile.target_partitions == 3
+    assert profile.planning_env_hash == EngineSession(EngineConfig(target_partitions=3)).profile.planning_env_hash
+    assert main(["profile"]) == 0
+    assert "planning environment hash: sha256:" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""The ``engine-app`` command line: run, plan, artifacts, audit, diagnostics.
+"""The ``engine-app`` command line: run, plan, artifacts, audit, profile, diagnostics.
 
 User errors (a bad spec or config, a missing table, an unknown fingerprint) print one
 ``error:`` message, with the path of the bad field where there is one, and exit 2;
@@ -21,7 +21,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from artifact_contracts import ContractError
 from artifact_contracts.models import PipelineSpec
 from engine_app._version import __version__
-from engine_app.cli_commands import cmd_artifacts_list, cmd_artifacts_show, cmd_audit, cmd_diagnostics, cmd_plan
+from engine_app.cli_commands import (
+    cmd_artifacts_list,
+    cmd_artifacts_show,
+    cmd_audit,
+    cmd_diagnostics,
+    cmd_plan,
+    cmd_profile,
+)
 from engine_app.cli_output import print_run
 from engine_app.config import load_engine_config, load_pipeline_spec
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_pipeline
@@ -128,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_warehouse(audit)
     audit.add_argument("--format", choices=("table", "json"), default="table", help="output format")
 
+    profile = commands.add_parser(
+        "profile",
+        help="print the runtime profile and planning environment hash",
+        description="Print the RuntimeProfileSnapshot of a session built from the config: versions, pinned "
+        "values, settings and the planning environment hash that every plan records.",
+    )
+    _add_config(profile)
+    profile.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
     diagnostics = commands.add_parser(
         "diagnostics", help="print persisted diagnostics events", description="Print the warehouse's events."
     )
@@ -199,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": cmd_plan,
         "audit": cmd_audit,
         "diagnostics": cmd_diagnostics,
+        "profile": cmd_profile,
     }
     try:
         if args.command == "artifacts":

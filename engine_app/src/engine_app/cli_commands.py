@@ -27,6 +27,7 @@ __all__ = [
     "cmd_audit",
     "cmd_diagnostics",
     "cmd_plan",
+    "cmd_profile",
 ]
 
 _PREFIX = re.compile(r"^(sha256:)?[0-9a-f]{4,64}$")
@@ -145,4 +146,25 @@ def cmd_diagnostics(args: argparse.Namespace, out: Console, err: Console) -> int
         out.file.flush()
     else:
         print_events(events, out)
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Print the runtime profile a session built from the config plans in."""
+    config = load_engine_config(args.config) if args.config is not None else EngineConfig()
+    profile = EngineSession(config).profile
+    if args.format == "json":
+        out.file.write(dumps_json(profile).decode("utf-8") + "\n")
+        out.file.flush()
+        return 0
+    libraries = ", ".join(f"{lib.name} {lib.version}" for lib in profile.libraries)
+    out.print(
+        f"engine-app {profile.engine_version}, artifact-contracts {profile.contract_version}, "
+        f"Python {profile.python_version}\nlibraries: {libraries}\n"
+        f"target partitions {profile.target_partitions}, batch size {profile.batch_size}, "
+        f"{len(profile.settings)} settings, {profile.cpu_count} CPU(s)\n"
+        f"planning environment hash: {profile.planning_env_hash}",
+        highlight=False,
+        markup=False,
+    )
     return 0
