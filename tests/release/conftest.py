@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import secrets
@@ -60,9 +61,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
-    """Start pypiserver on 127.0.0.1: htpasswd authentication for uploads, no overwrites.
+@contextlib.contextmanager
+def running_index(root: Path) -> Iterator[Index]:
+    """Run pypiserver on 127.0.0.1: htpasswd authentication for uploads, no overwrites.
 
     Names it does not host are redirected to the public index (pypiserver's fallback), so a
     client given only this index never looks up a privately hosted name publicly.
@@ -71,7 +72,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
         warnings.simplefilter("ignore", DeprecationWarning)
         from passlib.apache import HtpasswdFile
 
-    root = tmp_path_factory.mktemp("index")
     packages = root / "packages"
     packages.mkdir()
     user, password = "releaser", secrets.token_urlsafe(16)
@@ -79,29 +79,35 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     htpasswd.set_password(user, password)
     htpasswd.save()
     port = _free_port()
-    log = (root / "server.log").open("w")
     cmd = [
         sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
         "-P", str(root / "htpasswd"), "-a", "update", str(packages),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    with (root / "server.log").open("w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/simple/", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError(f"pypiserver did not start: {(root / 'server.log').read_text()}") from None
+                time.sleep(0.2)
         try:
-            with urllib.request.urlopen(f"{url}/simple/", timeout=2):
-                break
-        except (urllib.error.URLError, OSError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"pypiserver did not start: {(root / 'server.log').read_text()}") from None
-            time.sleep(0.2)
-    try:
-        yield Index(url=url, user=user, password=password, packages=packages)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+            yield Index(url=url, user=user, password=password, packages=packages)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    """One private index for the session's publish and install tests."""
+    with running_index(tmp_path_factory.mktemp("index")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
