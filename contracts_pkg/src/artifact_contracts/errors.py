@@ -18,7 +18,7 @@ decode failures; callers that validate several things at once may pass more.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -49,11 +49,15 @@ IssueKind = Literal[
 class ValidationIssue(StructBaseCompat):
     """One normalized problem found in an input; persisted inside diagnostics."""
 
-    path: str = "$"
+    path: Annotated[
+        str, msgspec.Meta(description="JSONPath-like location of the offending value: `$`, `$.policy.partition_by[2]`.")
+    ] = "$"
     """JSONPath-like location of the offending value: ``$``, ``$.policy.partition_by[2]``."""
-    message: str
+    message: Annotated[str, msgspec.Meta(description="Human-readable description, without the location.")]
     """Human-readable description, without the location."""
-    kind: IssueKind = "invalid_value"
+    kind: Annotated[IssueKind, msgspec.Meta(description="Stable machine-readable category of the problem.")] = (
+        "invalid_value"
+    )
     """Stable machine-readable category of the problem."""
 
 

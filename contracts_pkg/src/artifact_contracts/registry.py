@@ -185,6 +185,9 @@ def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
     if config.tag_field is not None:
         component["x-tag-field"] = config.tag_field
         component["x-tag"] = config.tag
+        tag_schema = component.get("properties", {}).get(config.tag_field)
+        if tag_schema is not None:
+            tag_schema["description"] = f"The kind tag; always `{config.tag}` for this type."
     return component
 
 

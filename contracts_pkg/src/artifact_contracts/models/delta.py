@@ -29,7 +29,9 @@ Columns = Annotated[tuple[ColumnName, ...], msgspec.Meta(max_length=1024)]
 class DeltaWritePolicy(StructBaseStrict):
     """How the write pipeline lays out the files of one Delta table."""
 
-    mode: Literal["append", "overwrite"] = "append"
+    mode: Annotated[
+        Literal["append", "overwrite"], msgspec.Meta(description="Add to the table, or replace its contents.")
+    ] = "append"
     partition_by: Annotated[Columns, msgspec.Meta(description="Partition columns, in order.")] = ()
     zorder_by: Annotated[
         Columns, msgspec.Meta(description="Columns to Z-order by with `optimize.z_order` after the write.")
@@ -45,8 +47,14 @@ class DeltaWritePolicy(StructBaseStrict):
         msgspec.Meta(description="`off`: no column stats; `explicit`: only `stats_columns`; `auto`: Delta's default."),
     ] = "auto"
     stats_columns: Annotated[Columns, msgspec.Meta(description="The columns with stats, for `explicit`.")] = ()
-    compression: Literal["snappy", "zstd", "gzip", "lz4", "brotli", "uncompressed"] = "zstd"
-    compression_level: Optional[Annotated[int, msgspec.Meta(ge=1, le=22)]] = None
+    compression: Annotated[
+        Literal["snappy", "zstd", "gzip", "lz4", "brotli", "uncompressed"],
+        msgspec.Meta(description="The parquet compression codec."),
+    ] = "zstd"
+    compression_level: Annotated[
+        Optional[Annotated[int, msgspec.Meta(ge=1, le=22)]],
+        msgspec.Meta(description="The codec's level; None for its default."),
+    ] = None
 
     def __post_init__(self) -> None:
         """Reject combinations the fields cannot express on their own."""
@@ -85,8 +93,12 @@ class DeltaScanConfig(StructBaseStrict):
     predicate: Annotated[
         Optional[Text], msgspec.Meta(description="A SQL boolean expression pushed down to the scan.")
     ] = None
-    version: Optional[Version] = None
-    timestamp: Optional[UtcDateTime] = None
+    version: Annotated[Optional[Version], msgspec.Meta(description="Read this table version; None for the latest.")] = (
+        None
+    )
+    timestamp: Annotated[
+        Optional[UtcDateTime], msgspec.Meta(description="Read the version current at this time; None for now.")
+    ] = None
 
     def __post_init__(self) -> None:
         """Time travel is by version or by timestamp, not both."""
@@ -104,8 +116,12 @@ class DeltaScanConfig(StructBaseStrict):
 class DeltaProtocolGate(StructBaseStrict):
     """The Delta protocol versions and table features this engine agrees to read and write."""
 
-    max_reader_version: Annotated[int, msgspec.Meta(ge=1, le=3)] = 3
-    max_writer_version: Annotated[int, msgspec.Meta(ge=1, le=7)] = 7
+    max_reader_version: Annotated[
+        int, msgspec.Meta(ge=1, le=3, description="The highest `minReaderVersion` accepted.")
+    ] = 3
+    max_writer_version: Annotated[
+        int, msgspec.Meta(ge=1, le=7, description="The highest `minWriterVersion` accepted.")
+    ] = 7
     allowed_reader_features: Annotated[
         tuple[Annotated[str, msgspec.Meta(min_length=1)], ...],
         msgspec.Meta(description="Reader features allowed (protocol 3 tables)."),

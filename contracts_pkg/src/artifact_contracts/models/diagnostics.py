@@ -16,15 +16,17 @@ Severity = Literal["debug", "info", "warning", "error"]
 class DiagnosticsEvent(StructBaseCompat, tag="diagnostics_event", tag_field="kind"):
     """One event: a stable code, a message, the issues behind it and where it happened."""
 
-    severity: Severity
+    severity: Annotated[Severity, msgspec.Meta(description="How much the event matters.")]
     code: Annotated[
         str,
         msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,63}$", description="Stable code, e.g. `ROW_DECODE_FAILED`."),
     ]
-    message: Text
+    message: Annotated[Text, msgspec.Meta(description="What happened, for people.")]
     subject: Annotated[
         Optional[Text], msgspec.Meta(description="What the event is about: a row id, a file, a table.")
     ] = None
-    issues: tuple[ValidationIssue, ...] = ()
+    issues: Annotated[
+        tuple[ValidationIssue, ...], msgspec.Meta(description="The validation issues behind the event.")
+    ] = ()
     context: Annotated[dict[str, str], msgspec.Meta(description="Extra facts, as text.")] = {}
-    at: Optional[UtcDateTime] = None
+    at: Annotated[Optional[UtcDateTime], msgspec.Meta(description="When it happened, if recorded.")] = None

@@ -4,7 +4,9 @@ Every artifact kind is a Struct tagged on ``kind``, so a consumer decodes an
 ``ArtifactEnvelope`` without knowing the kind in advance and dispatches on the type.
 """
 
-from typing import Union
+from typing import Annotated, Union
+
+import msgspec
 
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.models._types import Fingerprint, SemVer
@@ -35,6 +37,10 @@ Artifact = Union[
 class ArtifactEnvelope(StructBaseCompat):
     """An artifact of any kind, stamped with the contract version and hash that wrote it."""
 
-    contract_version: SemVer
-    contract_hash: Fingerprint
-    artifact: Artifact
+    contract_version: Annotated[
+        SemVer, msgspec.Meta(description="The artifact-contracts version that wrote the envelope.")
+    ]
+    contract_hash: Annotated[
+        Fingerprint, msgspec.Meta(description="`contract_hash()` of that release: the exact schema it used.")
+    ]
+    artifact: Annotated[Artifact, msgspec.Meta(description="The artifact, tagged by its `kind`.")]

@@ -47,37 +47,46 @@ class ExplainRow(StructBaseCompat):
 class InformationSchemaTable(StructBaseCompat):
     """A table or view as ``information_schema.tables`` lists it."""
 
-    table_catalog: str
-    table_schema: str
-    table_name: str
+    table_catalog: Annotated[str, msgspec.Meta(description="The catalog holding the table.")]
+    table_schema: Annotated[str, msgspec.Meta(description="The schema holding the table.")]
+    table_name: Annotated[str, msgspec.Meta(description="The table or view name.")]
     table_type: Annotated[str, msgspec.Meta(description="`BASE TABLE`, `VIEW`, ...")]
 
 
 class InformationSchemaColumn(StructBaseCompat):
     """A column as ``information_schema.columns`` lists it."""
 
-    table_catalog: str
-    table_schema: str
-    table_name: str
-    column_name: ColumnName
+    table_catalog: Annotated[str, msgspec.Meta(description="The catalog holding the table.")]
+    table_schema: Annotated[str, msgspec.Meta(description="The schema holding the table.")]
+    table_name: Annotated[str, msgspec.Meta(description="The table the column belongs to.")]
+    column_name: Annotated[ColumnName, msgspec.Meta(description="The column name.")]
     ordinal_position: Annotated[Count, msgspec.Meta(description="0-based position in the table.")]
     data_type: Annotated[str, msgspec.Meta(description="The Arrow data type, as DataFusion names it.")]
-    is_nullable: bool
+    is_nullable: Annotated[bool, msgspec.Meta(description="Whether the column admits nulls.")]
 
 
 class SessionSetting(StructBaseCompat):
     """One session configuration entry (``information_schema.df_settings``)."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1)]
-    value: Optional[str] = None
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, description="The setting key, e.g. `datafusion.execution.batch_size`.")
+    ]
+    value: Annotated[Optional[str], msgspec.Meta(description="The setting value as text; None when unset.")] = None
 
 
 class InformationSchemaSnapshot(StructBaseCompat):
     """The catalog the plan was built against, sorted for determinism."""
 
-    tables: tuple[InformationSchemaTable, ...] = ()
-    columns: tuple[InformationSchemaColumn, ...] = ()
-    settings: tuple[SessionSetting, ...] = ()
+    tables: Annotated[
+        tuple[InformationSchemaTable, ...], msgspec.Meta(description="Every table and view, sorted by name.")
+    ] = ()
+    columns: Annotated[
+        tuple[InformationSchemaColumn, ...],
+        msgspec.Meta(description="Every column, sorted by table name and position."),
+    ] = ()
+    settings: Annotated[
+        tuple[SessionSetting, ...], msgspec.Meta(description="The session settings, sorted by name.")
+    ] = ()
 
 
 class SubstraitValidation(StructBaseCompat):
@@ -89,7 +98,9 @@ class SubstraitValidation(StructBaseCompat):
         msgspec.Meta(description="The round-tripped logical plan prints as the original; None if unknown."),
     ] = None
     error: Annotated[Optional[Text], msgspec.Meta(description="Why the round trip failed.")] = None
-    extension_count: Count = 0
+    extension_count: Annotated[
+        Count, msgspec.Meta(description="Extension functions declared by the Substrait plan.")
+    ] = 0
 
 
 class PlanTexts(StructBaseCompat):
@@ -99,9 +110,9 @@ class PlanTexts(StructBaseCompat):
     (and every fingerprint over it) does not depend on where the warehouse lives.
     """
 
-    logical: Text
-    optimized_logical: Text
-    physical: Text
+    logical: Annotated[Text, msgspec.Meta(description="The unoptimized logical plan.")]
+    optimized_logical: Annotated[Text, msgspec.Meta(description="The logical plan after optimization.")]
+    physical: Annotated[Text, msgspec.Meta(description="The physical plan, with table-relative paths.")]
 
 
 class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
@@ -120,14 +131,22 @@ class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
             "`information_schema_hash` and `rulepack_hash` (never the physical plan, which names files)."
         ),
     ]
-    explain: tuple[ExplainRow, ...] = ()
-    output_schema: ArrowSchemaSnapshot = ArrowSchemaSnapshot()
-    information_schema: InformationSchemaSnapshot = InformationSchemaSnapshot()
-    information_schema_hash: Fingerprint
+    explain: Annotated[
+        tuple[ExplainRow, ...], msgspec.Meta(description="The `EXPLAIN` rows, in the engine's order.")
+    ] = ()
+    output_schema: Annotated[
+        ArrowSchemaSnapshot, msgspec.Meta(description="The Arrow schema of the statement's result.")
+    ] = ArrowSchemaSnapshot()
+    information_schema: Annotated[
+        InformationSchemaSnapshot, msgspec.Meta(description="The catalog the statement was planned against.")
+    ] = InformationSchemaSnapshot()
+    information_schema_hash: Annotated[Fingerprint, msgspec.Meta(description="Fingerprint of `information_schema`.")]
     substrait: Annotated[
         Optional[SubstraitBytes], msgspec.Meta(description="Canonical Substrait plan bytes (ext 10).")
     ] = None
-    substrait_validation: SubstraitValidation
+    substrait_validation: Annotated[
+        SubstraitValidation, msgspec.Meta(description="Whether the Substrait plan round-trips.")
+    ]
     datafusion_proto: Annotated[
         Optional[DataFusionProtoBytes],
         msgspec.Meta(description="DataFusion logical plan protobuf bytes (ext 11)."),
@@ -138,9 +157,11 @@ class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
     rulepack_hash: Annotated[
         Fingerprint, msgspec.Meta(description="Fingerprint of the DataFusion version and optimizer settings.")
     ]
-    planning_env_hash: Fingerprint
-    texts: PlanTexts
-    datafusion_version: SemVer
+    planning_env_hash: Annotated[
+        Fingerprint, msgspec.Meta(description="`RuntimeProfileSnapshot.planning_env_hash` of the session.")
+    ]
+    texts: Annotated[PlanTexts, msgspec.Meta(description="The plan at each stage, as text.")]
+    datafusion_version: Annotated[SemVer, msgspec.Meta(description="The DataFusion version that planned it.")]
 
 
 class TableSource(StructBaseCompat):
@@ -179,11 +200,13 @@ class PlanningEnvironment(StructBaseCompat):
 class PlanArtifactRow(StructBaseCompat):
     """One row of the ``datafusion_plan_artifacts_v<N>`` Delta table."""
 
-    plan_fingerprint: Fingerprint
-    view_name: Optional[Name] = None
-    contract_version: SemVer
-    contract_hash: Fingerprint
-    created_at: UtcDateTime
+    plan_fingerprint: Annotated[Fingerprint, msgspec.Meta(description="The plan's `plan_fingerprint`.")]
+    view_name: Annotated[Optional[Name], msgspec.Meta(description="The view the plan defines, if any.")] = None
+    contract_version: Annotated[SemVer, msgspec.Meta(description="The artifact-contracts version that wrote the row.")]
+    contract_hash: Annotated[
+        Fingerprint, msgspec.Meta(description="`contract_hash()` of the release that wrote the row.")
+    ]
+    created_at: Annotated[UtcDateTime, msgspec.Meta(description="When the row was written.")]
     payload: Annotated[bytes, msgspec.Meta(description="`dumps_msgpack` of the PlanArtifacts.")]
     environment: Annotated[
         Optional[bytes],

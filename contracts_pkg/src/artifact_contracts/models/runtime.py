@@ -14,8 +14,8 @@ __all__ = ["LibraryVersion", "RuntimeProfileSnapshot"]
 class LibraryVersion(StructBaseCompat):
     """One library and the version that was loaded."""
 
-    name: Name
-    version: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    name: Annotated[Name, msgspec.Meta(description="The distribution name, e.g. `datafusion`.")]
+    version: Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="The version loaded.")]
 
 
 class RuntimeProfileSnapshot(StructBaseCompat, tag="runtime_profile", tag_field="kind"):
@@ -25,12 +25,18 @@ class RuntimeProfileSnapshot(StructBaseCompat, tag="runtime_profile", tag_field=
     (versions, target partitions, settings); machine facts such as paths are left out.
     """
 
-    engine_version: SemVer
-    contract_version: SemVer
-    python_version: Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d+")]
+    engine_version: Annotated[SemVer, msgspec.Meta(description="The engine-app version.")]
+    contract_version: Annotated[SemVer, msgspec.Meta(description="The artifact-contracts version.")]
+    python_version: Annotated[
+        str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d+", description="The Python version, e.g. `3.11.7`.")
+    ]
     libraries: Annotated[tuple[LibraryVersion, ...], msgspec.Meta(description="Sorted by name.")] = ()
-    target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096)]
-    batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 8192
+    target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096, description="The session's `target_partitions`.")]
+    batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1, description="The session's batch size, in rows.")] = (
+        8192
+    )
     settings: Annotated[tuple[SessionSetting, ...], msgspec.Meta(description="Sorted by name.")] = ()
     cpu_count: Annotated[Count, msgspec.Meta(description="Informational; not in the hash.")] = 0
-    planning_env_hash: Fingerprint
+    planning_env_hash: Annotated[
+        Fingerprint, msgspec.Meta(description="Fingerprint of everything here that can change a plan.")
+    ]

@@ -31,15 +31,15 @@ class ScanTelemetry(StructBaseCompat, array_like=True, gc=False, cache_hash=True
     files_total: Annotated[Count, msgspec.Meta(description="Data files in the table version.")] = 0
     files_pruned: Annotated[Count, msgspec.Meta(description="Files skipped by partition or stats pruning.")] = 0
     row_groups_pruned: Annotated[Count, msgspec.Meta(description="Row groups skipped by statistics.")] = 0
-    bytes_scanned: Count = 0
-    duration_ms: Millis = 0.0
+    bytes_scanned: Annotated[Count, msgspec.Meta(description="Bytes read from storage.")] = 0
+    duration_ms: Annotated[Millis, msgspec.Meta(description="Wall time of the scan.")] = 0.0
 
 
 class WriteTelemetry(StructBaseCompat, array_like=True, gc=False, cache_hash=True):
     """What one write to a Delta table produced."""
 
-    files_added: Count
-    rows_written: Count
-    bytes_written: Count = 0
+    files_added: Annotated[Count, msgspec.Meta(description="Data files the commit added.")]
+    rows_written: Annotated[Count, msgspec.Meta(description="Rows written.")]
+    bytes_written: Annotated[Count, msgspec.Meta(description="Bytes of the added files.")] = 0
     commit_attempts: Annotated[Count, msgspec.Meta(description="1 unless a conflicting commit forced retries.")] = 1
-    duration_ms: Millis = 0.0
+    duration_ms: Annotated[Millis, msgspec.Meta(description="Wall time of the write, commit included.")] = 0.0

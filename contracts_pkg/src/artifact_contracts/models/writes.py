@@ -20,11 +20,15 @@ class DeltaWriteArtifact(StructBaseCompat, tag="delta_write", tag_field="kind"):
     """
 
     table_uri: Annotated[Text, msgspec.Meta(min_length=1, description="Warehouse-relative table path.")]
-    write_policy: DeltaWritePolicySnapshot
-    schema_policy: DeltaSchemaPolicySnapshot
-    policy_fingerprint: Fingerprint
+    write_policy: Annotated[DeltaWritePolicySnapshot, msgspec.Meta(description="The write policy in force.")]
+    schema_policy: Annotated[DeltaSchemaPolicySnapshot, msgspec.Meta(description="The schema policy in force.")]
+    policy_fingerprint: Annotated[
+        Fingerprint, msgspec.Meta(description="Fingerprint of the write and schema policies together.")
+    ]
     version_before: Annotated[Optional[Version], msgspec.Meta(description="None when the write created it.")] = None
-    version_after: Version
-    files_added: tuple[Text, ...] = ()
-    rows: Count
-    telemetry: WriteTelemetry
+    version_after: Annotated[Version, msgspec.Meta(description="The table version the write committed.")]
+    files_added: Annotated[
+        tuple[Text, ...], msgspec.Meta(description="Table-relative paths of the added data files, sorted.")
+    ] = ()
+    rows: Annotated[Count, msgspec.Meta(description="Rows written.")]
+    telemetry: Annotated[WriteTelemetry, msgspec.Meta(description="What the write measured.")]
