@@ -1,47 +1,308 @@
-"""The ``artifact-contracts`` command.
+"""The ``artifact-contracts`` command: export and check the schemas, decode and list contracts.
 
-Subcommands:
+Subcommands (each has ``--help``):
 
+- ``schema export [--out DIR]``: write ``json-schema.json`` and ``openapi.json``. Without
+  ``--out`` the command must run from a source checkout, and writes both the package
+  data (``contracts_pkg/src/artifact_contracts/schemas/``) and the committed copy
+  (``schemas/`` at the repository root).
+- ``schema check [--dir DIR]``: exit 1 with a unified diff when the documents are stale.
+  Without ``--dir`` it checks the package data and, in a source checkout, ``schemas/``.
+- ``decode --type NAME [--format json|msgpack|toml] FILE|-``: decode a payload strictly into a
+  registered type and print it as indented JSON; on failure print the validation issues
+  (``--errors json`` for a machine-readable report) and exit 1.
+- ``types [--format text|json]``: list the registered types.
 - ``compat``: classify what changed in the contracts since a release and check that the
-  version bump covers it (see ``COMPATIBILITY.md``).
+  version bump covers it (:mod:`artifact_contracts.evolution`, ``COMPATIBILITY.md``).
+
+Exit codes: 0 success, 1 a failed check or decode, 2 a usage error (unknown type,
+unreadable file, bad arguments).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from artifact_contracts._version import __version__
+from artifact_contracts.base import StructBaseStrict
+from artifact_contracts.codec import dumps_json, loads_json, loads_msgpack, loads_toml
+from artifact_contracts.errors import ContractError
 from artifact_contracts.evolution import add_compat_arguments, run_compat
+from artifact_contracts.export import (
+    EXPORT_NAMES,
+    diff_exports,
+    package_schema_dir,
+    source_checkout_root,
+    write_exports,
+)
+from artifact_contracts.registry import CONTRACT_TYPES, contract_type
 
 __all__ = ["build_parser", "main"]
 
+Handler = Callable[[argparse.Namespace], int]
+AddArguments = Callable[[argparse.ArgumentParser], None]
+
+# Subcommands implemented beside the code they drive: (name, help, description, add_arguments,
+# run). Wiring one in is an import and an entry here.
+_MODULE_COMMANDS: tuple[tuple[str, str, str, AddArguments, Handler], ...] = (
+    (
+        "compat",
+        "classify contract changes since a release and gate the version bump",
+        "Compare today's contracts with released schema snapshots; exit 1 when the "
+        "package version's bump is smaller than the changes require.",
+        add_compat_arguments,
+        run_compat,
+    ),
+)
+
+_LOADERS: dict[str, Callable[..., Any]] = {"json": loads_json, "msgpack": loads_msgpack, "toml": loads_toml}
+_SUFFIX_FORMATS = {".msgpack": "msgpack", ".mpk": "msgpack", ".toml": "toml"}
+
+
+class UsageError(Exception):
+    """A mistake in the command line: reported on stderr, exit code 2, no traceback."""
+
+
+def _pretty(value: object) -> str:
+    return msgspec.json.format(dumps_json(value), indent=2).decode("utf-8")
+
+
+# --- schema ------------------------------------------------------------------------------
+
+
+def _schema_dirs() -> list[Path]:
+    """The directories ``schema export``/``check`` handle when no directory is given."""
+    root = source_checkout_root()
+    if root is None:
+        return [package_schema_dir()]
+    return [package_schema_dir(), root / "schemas"]
+
+
+def _run_schema_export(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        targets = [Path(args.out)]
+    elif source_checkout_root() is None:
+        raise UsageError(
+            "not running from a source checkout, so there is no schemas/ directory to update; "
+            "pass --out DIR to write the documents elsewhere"
+        )
+    else:
+        targets = _schema_dirs()
+    for directory in targets:
+        try:
+            changed = write_exports(directory)
+        except OSError as exc:
+            raise UsageError(f"cannot write to {directory}: {exc}") from exc
+        for name in EXPORT_NAMES:
+            path = directory / name
+            print(f"{'wrote' if path in changed else 'unchanged'} {path}", file=sys.stdout)
+    return 0
+
+
+def _run_schema_check(args: argparse.Namespace) -> int:
+    directories = [Path(args.dir)] if args.dir is not None else _schema_dirs()
+    stale = False
+    for directory in directories:
+        diff = diff_exports(directory)
+        if diff:
+            stale = True
+            sys.stdout.writelines(diff)
+            print(f"stale: {directory}", file=sys.stderr)
+        else:
+            print(f"up to date: {directory}", file=sys.stdout)
+    if stale:
+        print("run `artifact-contracts schema export` and commit the result", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schema = commands.add_parser(
+        "schema",
+        help="export or check the JSON Schema and OpenAPI documents",
+        description="Export the JSON Schema 2020-12 and OpenAPI 3.1 documents, or check they are current.",
+    )
+    actions = schema.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export",
+        help="write json-schema.json and openapi.json",
+        description=(
+            "Write json-schema.json and openapi.json. Without --out, run from a source checkout: "
+            "both the package data (contracts_pkg/src/artifact_contracts/schemas/) and the committed "
+            "copy (schemas/) are written. Files already up to date are left untouched."
+        ),
+    )
+    export.add_argument("--out", metavar="DIR", help="write only into DIR (created if missing)")
+    export.set_defaults(handler=_run_schema_export)
+    check = actions.add_parser(
+        "check",
+        help="fail with a diff when the exported documents are stale",
+        description=(
+            "Compare the exported documents with what the code renders; exit 1 and print a unified "
+            "diff when they differ. Without --dir: the package data, and schemas/ in a source checkout."
+        ),
+    )
+    check.add_argument("--dir", metavar="DIR", help="check only the documents in DIR")
+    check.set_defaults(handler=_run_schema_check)
+
+
+# --- decode ------------------------------------------------------------------------------
+
+
+def _read_input(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
+
+
+def _resolve_type(name: str) -> type[msgspec.Struct]:
+    try:
+        return contract_type(name)
+    except KeyError:
+        names = [cls.__name__ for cls in CONTRACT_TYPES]
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `artifact-contracts types` lists them"
+        raise UsageError(f"unknown type {name!r}{hint}") from None
+
+
+def _run_decode(args: argparse.Namespace) -> int:
+    target = _resolve_type(args.type)
+    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.file).suffix.lower(), "json")
+    data = _read_input(args.file)
+    try:
+        value = _LOADERS[fmt](data, target)
+    except ContractError as exc:
+        if args.errors == "json":
+            report = {"error": type(exc).__name__, "type": target.__name__, "issues": exc.issues}
+            print(_pretty(report), file=sys.stdout)
+        else:
+            source = "stdin" if args.file == "-" else args.file
+            print(f"error: {source} is not a valid {target.__name__} ({type(exc).__name__})", file=sys.stderr)
+            for issue in exc.issues:
+                print(f"  {issue.path}: {issue.message} [{issue.kind}]", file=sys.stderr)
+        return 1
+    print(_pretty(value), file=sys.stdout)
+    return 0
+
+
+def _add_decode(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    decode = commands.add_parser(
+        "decode",
+        help="decode a payload strictly into a registered type",
+        description=(
+            "Decode FILE (or stdin, with -) strictly into a registered contract type and print it as "
+            "indented JSON. On failure, print the normalized validation issues and exit 1."
+        ),
+    )
+    decode.add_argument("--type", required=True, metavar="NAME", help="a registered type (see `types`)")
+    decode.add_argument(
+        "--format",
+        choices=sorted(_LOADERS),
+        help="the payload's encoding (default: msgpack for .msgpack/.mpk, toml for .toml, else json)",
+    )
+    decode.add_argument(
+        "--errors",
+        choices=["json", "text"],
+        default="text",
+        help="how to report a failure: text on stderr (default) or a JSON report on stdout",
+    )
+    decode.add_argument("file", metavar="FILE", help="the payload, or - for stdin")
+    decode.set_defaults(handler=_run_decode)
+
+
+# --- types -------------------------------------------------------------------------------
+
+
+def _type_rows() -> list[dict[str, Any]]:
+    rows = []
+    for cls in CONTRACT_TYPES:
+        config = cls.__struct_config__
+        rows.append(
+            {
+                "name": cls.__name__,
+                "base": "strict" if issubclass(cls, StructBaseStrict) else "compat",
+                "schema": f"#/$defs/{cls.__name__}",
+                "module": cls.__module__,
+                "array_like": config.array_like,
+                "tag": config.tag,
+            }
+        )
+    return rows
+
+
+def _run_types(args: argparse.Namespace) -> int:
+    rows = _type_rows()
+    if args.format == "json":
+        print(_pretty(rows), file=sys.stdout)
+        return 0
+    header = ("NAME", "BASE", "SCHEMA", "TAG")
+    table = [header, *((r["name"], r["base"], r["schema"], r["tag"] or "") for r in rows)]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip(), file=sys.stdout)
+    return 0
+
+
+def _add_types(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    types = commands.add_parser(
+        "types",
+        help="list the registered contract types",
+        description="List the registered contract types: name, base (strict/compat), schema name, kind tag.",
+    )
+    types.add_argument("--format", choices=["json", "text"], default="text", help="output format (default: text)")
+    types.set_defaults(handler=_run_types)
+
+
+# --- entry point -------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``artifact-contracts`` command."""
+    """Build the ``artifact-contracts`` argument parser, every subcommand included."""
     parser = argparse.ArgumentParser(
-        prog="artifact-contracts", description="Inspect and check the artifact contracts."
+        prog="artifact-contracts",
+        description="Inspect and maintain the artifact-contracts schemas and payloads.",
     )
-    parser.add_argument("-V", "--version", action="version", version=f"artifact-contracts {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    compat = commands.add_parser(
-        "compat",
-        help="classify contract changes since a release and gate the version bump",
-        description="Compare today's contracts with released schema snapshots; exit 1 when the "
-        "package version's bump is smaller than the changes require.",
-    )
-    add_compat_arguments(compat)
-    compat.set_defaults(handler=run_compat)
+    _add_schema(commands)
+    _add_decode(commands)
+    _add_types(commands)
+    for name, help_text, description, add_arguments, run in _MODULE_COMMANDS:
+        command = commands.add_parser(name, help=help_text, description=description)
+        add_arguments(command)
+        command.set_defaults(handler=run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    """Run the command line.
 
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` when None.
 
-if __name__ == "__main__":
-    sys.exit(main())
+    Returns:
+        The exit code: 0 success, 1 a failed check or decode, 2 a usage error.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"artifact-contracts: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
