@@ -55,6 +55,14 @@ def plain_json_only(value: Any, path: str = "$") -> list[str]:
     return [] if value is None or type(value) in (str, int, float, bool) else [path]
 
 
+def test_the_validator_checks_date_times() -> None:
+    # Without rfc3339-validator, jsonschema skips `format: date-time` and the agreement tests lose teeth.
+    assert "date-time" in FORMAT_CHECKER.checkers
+    assert not VALIDATORS["CdfCursor"].is_valid(
+        {"kind": "cdf_cursor", "consumer": "c", "table_uri": "t", "updated_at": "x"}
+    )
+
+
 class TestDocuments:
     def test_json_schema_passes_the_2020_12_metaschema(self) -> None:
         document = json_schema()

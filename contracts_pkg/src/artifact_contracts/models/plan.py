@@ -167,18 +167,16 @@ class PlanArtifacts(StructBaseCompat, tag="plan_artifacts", tag_field="kind"):
 class TableSource(StructBaseCompat):
     """A table a session had registered when it planned: where to find it again."""
 
-    name: Name
+    name: Annotated[Name, msgspec.Meta(description="The name the session registered the table under.")]
     format: Annotated[Literal["delta", "parquet"], msgspec.Meta(description="How the table is read.")]
-    location: Annotated[
-        Text, msgspec.Meta(min_length=1, description="Absolute path or URI of the table root or file.")
-    ]
+    location: Annotated[Text, msgspec.Meta(min_length=1, description="Absolute path or URI of the table root or file.")]
 
 
 class ViewSource(StructBaseCompat):
     """A view a session had registered when it planned, in registration order."""
 
-    name: Name
-    sql: Text
+    name: Annotated[Name, msgspec.Meta(description="The view name.")]
+    sql: Annotated[Text, msgspec.Meta(description="The view's defining `SELECT`.")]
 
 
 class PlanningEnvironment(StructBaseCompat):
@@ -188,13 +186,19 @@ class PlanningEnvironment(StructBaseCompat):
     artifact must not depend on where the warehouse lives.
     """
 
-    target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096)]
-    batch_size: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 8192
-    settings: Annotated[
-        dict[str, str], msgspec.Meta(description="The engine config's extra DataFusion settings.")
-    ] = {}
-    tables: tuple[TableSource, ...] = ()
-    views: tuple[ViewSource, ...] = ()
+    target_partitions: Annotated[
+        int, msgspec.Meta(ge=1, le=4096, description="The engine config's `target_partitions`.")
+    ]
+    batch_size: Annotated[
+        int, msgspec.Meta(ge=1, le=2**31 - 1, description="The engine config's batch size, in rows.")
+    ] = 8192
+    settings: Annotated[dict[str, str], msgspec.Meta(description="The engine config's extra DataFusion settings.")] = {}
+    tables: Annotated[
+        tuple[TableSource, ...], msgspec.Meta(description="The registered tables, in registration order.")
+    ] = ()
+    views: Annotated[
+        tuple[ViewSource, ...], msgspec.Meta(description="The registered views, in registration order.")
+    ] = ()
 
 
 class PlanArtifactRow(StructBaseCompat):
