@@ -36,6 +36,7 @@ __all__ = [
     "KIB",
     "MIB",
     "binary_plan",
+    "compact_plan",
     "medium_plan",
     "payload_bytes",
     "small_policy",
@@ -361,4 +362,17 @@ def store_row(plan: PlanArtifacts, payload: bytes) -> PlanArtifactRow:
         contract_hash=_hex("contract"),
         created_at=datetime.datetime(2026, 11, 24, 12, 0, tzinfo=datetime.timezone.utc),
         payload=payload,
+    )
+
+
+@cache
+def compact_plan() -> PlanArtifacts:
+    """The medium plan without EXPLAIN rows, columns or settings (~7 KB): for large stores."""
+    import msgspec
+
+    medium = medium_plan()
+    return msgspec.structs.replace(
+        medium,
+        explain=(),
+        information_schema=InformationSchemaSnapshot(tables=medium.information_schema.tables),
     )

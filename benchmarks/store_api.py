@@ -1,0 +1,87 @@
+"""The artifact store as the benchmarks drive it: building stores, listing them.
+
+Separate from the suites so that :mod:`benchmarks.rss_probe` can list a store in a fresh
+interpreter without importing the timing code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+import pyarrow as pa
+import pyarrow.fs as pafs
+from deltalake import DeltaTable, write_deltalake
+
+import artifact_contracts
+from artifact_contracts import dumps_msgpack
+from artifact_contracts.models import PlanArtifacts
+from artifact_contracts.registry import contract_hash
+from engine_app.store import PLAN_TABLE, PlanArtifactStore
+
+__all__ = ["QUERYABLE", "distinct", "fill_rows", "list_columns", "list_decoded", "read_table", "table_path"]
+
+QUERYABLE = ["plan_fingerprint", "view_name", "contract_version", "contract_hash", "created_at"]
+"""The store's columns besides the payloads."""
+
+
+def distinct(base: PlanArtifacts, start: int, count: int) -> list[PlanArtifacts]:
+    """``count`` copies of ``base`` with distinct plan fingerprints (numbered from ``start``)."""
+    return [
+        msgspec.structs.replace(base, plan_fingerprint="sha256:" + hashlib.sha256(b"%d" % i).hexdigest())
+        for i in range(start, start + count)
+    ]
+
+
+def table_path(warehouse: Path) -> Path:
+    """The plan store's Delta table under a warehouse."""
+    return warehouse / PLAN_TABLE
+
+
+def read_table(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read a Delta table (optionally a projection) with pyarrow, as the store reads it."""
+    filesystem = pafs.SubTreeFileSystem(str(path), pafs.LocalFileSystem())
+    dataset = DeltaTable(str(path)).to_pyarrow_dataset(filesystem=filesystem)
+    return dataset.to_table(columns=list(columns) if columns is not None else None)
+
+
+def fill_rows(warehouse: Path, base: PlanArtifacts, start: int, count: int, batch: int = 10_000) -> None:
+    """Grow the store by ``count`` valid rows with bare ``write_deltalake`` appends.
+
+    The rows are what the store itself would write (payload = ``dumps_msgpack`` of the
+    artifact), without the audit columns; used to build large stores quickly.
+    """
+    schema = PlanArtifactStore(warehouse).table.schema
+    created = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
+    version, chash = artifact_contracts.__version__, contract_hash()
+    path = table_path(warehouse)
+    path.mkdir(parents=True, exist_ok=True)
+    for offset in range(start, start + count, batch):
+        chunk = distinct(base, offset, min(batch, start + count - offset))
+        columns = {
+            "plan_fingerprint": [a.plan_fingerprint for a in chunk],
+            "view_name": [a.view_name for a in chunk],
+            "contract_version": [version] * len(chunk),
+            "contract_hash": [chash] * len(chunk),
+            "created_at": [created] * len(chunk),
+            "payload": [dumps_msgpack(a) for a in chunk],
+            "environment": [None] * len(chunk),
+            "audit_bundle": [None] * len(chunk),
+        }
+        write_deltalake(str(path), pa.table(columns, schema=schema), mode="append")
+
+
+def list_decoded(warehouse: Path) -> int:
+    """``PlanArtifactStore.list()``: every row decoded, payloads included."""
+    result = PlanArtifactStore(warehouse).list()
+    if result.events:
+        raise RuntimeError(f"{len(result.events)} rows did not decode: {result.events[0]}")
+    return len(result.items)
+
+
+def list_columns(warehouse: Path) -> int:
+    """The queryable columns alone, as Python values (the limit: no payload is read)."""
+    return len(read_table(table_path(warehouse), QUERYABLE).to_pylist())

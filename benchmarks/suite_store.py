@@ -1,0 +1,297 @@
+"""Items 5, 7 (store size) and 8 (listing memory): the Delta artifact store.
+
+Store operations take seconds, so each comparison is a handful of single shots in
+alternating order (store first in even rounds, the limit first in odd ones), each into a
+fresh table, and the ratio is the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from deltalake import write_deltalake
+
+from artifact_contracts import loads_msgpack
+from artifact_contracts.models import PlanArtifacts
+from benchmarks.context import Context
+from benchmarks.fixtures import MIB, compact_plan, medium_plan
+from benchmarks.report import Figure, Section
+from benchmarks.store_api import QUERYABLE, distinct, fill_rows, read_table, table_path
+from benchmarks.suite_scaling import probe, slope
+from engine_app.store import PlanArtifactStore
+
+__all__ = ["cumulative_shares", "listing_memory", "store_append", "store_scaling"]
+
+APPEND_BATCH = 1_000
+
+
+def _paired(
+    first: Callable[[int], float], second: Callable[[int], float], rounds: int
+) -> tuple[list[float], list[float]]:
+    a: list[float] = []
+    b: list[float] = []
+    for index in range(rounds):
+        if index % 2 == 0:
+            a.append(first(index))
+            b.append(second(index))
+        else:
+            b.append(second(index))
+            a.append(first(index))
+    return a, b
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _matches(fname: str, name: str) -> bool:
+    # Python functions by name; builtins appear as "<method 'name' of ... objects>".
+    return fname == name or f"'{name}'" in fname
+
+
+def cumulative_shares(fn: Callable[[], object], stages: dict[str, list[tuple[str | None, str]]]) -> dict[str, float]:
+    """Profile one call with cProfile; return each stage's share of the call's wall time.
+
+    Args:
+        fn: What to run.
+        stages: Label to ``(caller, function)`` names; with a caller, only the time of
+            calls made from that caller counts (so nested stages are not counted twice).
+
+    Returns:
+        Label to the fraction of the wall time spent in (and under) its functions.
+    """
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.runcall(fn)
+    total = time.perf_counter() - start
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    shares: dict[str, float] = {}
+    for label, functions in stages.items():
+        seconds = 0.0
+        for caller, name in functions:
+            for (_, _, fname), (_, _, _, cumulative, callers) in stats.items():
+                if not _matches(fname, name):
+                    continue
+                if caller is None:
+                    seconds += cumulative
+                else:
+                    seconds += sum(edge[3] for (_, _, cname), edge in callers.items() if _matches(cname, caller))
+        shares[label] = round(seconds / total, 3)
+    return shares
+
+
+def store_append(ctx: Context) -> Section:
+    """Item 5: appending artifacts against a bare ``write_deltalake``; listing and decoding."""
+    n = ctx.store_rows
+    section = Section("store", f"5. Artifact store: appending and listing {n:,} plan artifacts")
+    section.notes.append(
+        f"`PlanArtifactStore.append` of {n:,} medium plan artifacts (distinct fingerprints) into a new table, against "
+        "`write_deltalake` of the very Arrow table the store wrote (read back from it), each round into fresh "
+        "directories; the store's time includes encoding every payload and building the audit bundle of every "
+        "artifact, the bare write gets them ready-made. Listing: `PlanArtifactStore.list()` against reading the "
+        "table with pyarrow and `loads_msgpack` of every payload. `where the time goes` is one cProfile run "
+        "(cumulative share of the call)."
+    )
+    artifacts = distinct(medium_plan(), 0, n)
+    root = ctx.scratch / "store-append"
+    rounds = 1 if ctx.quick else 3
+    schema = PlanArtifactStore(root / "probe").table.schema
+    reference: dict[str, object] = {}
+
+    def with_store(index: int) -> float:
+        warehouse = root / f"store-{index}"
+        seconds = _timed(lambda: PlanArtifactStore(warehouse).append(artifacts))
+        if "table" not in reference:
+            reference["table"] = read_table(table_path(warehouse)).select(schema.names).cast(schema)
+            reference["warehouse"] = warehouse
+        else:
+            shutil.rmtree(warehouse)
+        return seconds
+
+    def bare(index: int) -> float:
+        if "table" not in reference:  # the first round runs the store first
+            raise AssertionError("the store must write the reference table first")
+        path = root / f"bare-{index}"
+        seconds = _timed(lambda: write_deltalake(str(path), reference["table"], mode="append"))
+        shutil.rmtree(path)
+        return seconds
+
+    store_times, bare_times = _paired(with_store, bare, rounds)
+    warehouse = reference["warehouse"]
+    assert isinstance(warehouse, Path)
+    table_bytes = reference["table"].nbytes  # type: ignore[attr-defined]
+    shares = cumulative_shares(
+        lambda: PlanArtifactStore(root / "profiled").append(artifacts),
+        {"encode payloads (dumps_msgpack)": [(None, "dumps_msgpack")],
+         "audit bundles (fingerprints)": [(None, "audit_bundle")],
+         "rows to Arrow": [(None, "_to_arrow")], "write_deltalake": [(None, "write_deltalake")]},
+    )  # fmt: skip
+    section.figures.append(
+        Figure(
+            key="store.append",
+            label=f"append {n:,} artifacts ({table_bytes / MIB:.0f} MiB Arrow) vs bare write_deltalake",
+            value=round(statistics.median(s / b for s, b in zip(store_times, bare_times)), 2),
+            target=1.3,
+            detail={"store_s": [round(t, 3) for t in store_times], "bare_s": [round(t, 3) for t in bare_times],
+                    "where_the_time_goes": shares},
+        )
+    )  # fmt: skip
+    section.figures.append(
+        Figure(
+            key="store.append.per_artifact",
+            label="append: time per artifact",
+            value=round(statistics.median(store_times) / n * 1e6, 1),
+            unit="us",
+        )
+    )
+
+    def listing(_: int) -> float:
+        return _timed(lambda: PlanArtifactStore(warehouse).list())
+
+    def bare_listing(_: int) -> float:
+        def run() -> None:
+            payloads = read_table(table_path(warehouse), ["payload"]).column("payload").to_pylist()
+            for payload in payloads:
+                loads_msgpack(payload, PlanArtifacts)
+
+        return _timed(run)
+
+    list_times, bare_list_times = _paired(listing, bare_listing, rounds)
+    shares = cumulative_shares(
+        lambda: PlanArtifactStore(warehouse).list(),
+        {"read Arrow": [(None, "read_arrow")], "rows to Python (to_pylist)": [("decode", "to_pylist")],
+         "rows to Structs (convert)": [("decode", "convert")],
+         "decode payloads (loads_msgpack)": [(None, "loads_msgpack")]},
+    )  # fmt: skip
+    section.figures.append(
+        Figure(
+            key="store.list",
+            label=f"list and decode {n:,} rows vs pyarrow read + loads_msgpack",
+            value=round(statistics.median(s / b for s, b in zip(list_times, bare_list_times)), 2),
+            detail={"store_s": [round(t, 3) for t in list_times], "bare_s": [round(t, 3) for t in bare_list_times],
+                    "where_the_time_goes": shares},
+        )
+    )  # fmt: skip
+    section.figures.append(
+        Figure(
+            key="store.list.per_row",
+            label="list: time per row",
+            value=round(statistics.median(list_times) / n * 1e6, 1),
+            unit="us",
+        )
+    )
+    shutil.rmtree(root, ignore_errors=True)
+    return section
+
+
+_BUILT: dict[Path, int] = {}
+
+
+def _grow(ctx: Context, rows: int) -> Path:
+    """The scaling store under ``ctx.scratch``, grown to at least ``rows`` rows."""
+    warehouse = ctx.scratch / "store-scaling"
+    have = _BUILT.get(warehouse, 0)
+    if have < rows:
+        fill_rows(warehouse, compact_plan(), 10_000_000 + have, rows - have)
+        _BUILT[warehouse] = rows
+    return warehouse
+
+
+def store_scaling(ctx: Context) -> Section:
+    """Item 7 (store size): time per appended artifact as the store grows."""
+    section = Section("scaling_store", "7b. Scaling: time per artifact as the store grows")
+    batch = min(APPEND_BATCH, max(ctx.store_scaling[0] // 2, 1))
+    section.notes.append(
+        f"The store is grown with compact plan artifacts (~7 KB payloads) to each size, then `append` of {batch:,} new "
+        "artifacts is timed (the table exists, so the store merges on the fingerprint) and listing every row is "
+        "timed. The exponent is the log-log slope of time per artifact against store size: 0 is flat, 1 means each "
+        "append costs time proportional to the store (target: flat or linear, <= 1.10)."
+    )
+    append_points: list[tuple[float, float]] = []
+    list_points: list[tuple[float, float]] = []
+    next_id = 20_000_000
+    for size in ctx.store_scaling:
+        warehouse = _grow(ctx, size)
+        fresh = distinct(compact_plan(), next_id, batch)
+        next_id += batch
+        seconds = _timed(lambda: PlanArtifactStore(warehouse).append(fresh))  # noqa: B023
+        _BUILT[warehouse] += batch
+        rows = _BUILT[warehouse]
+        append_points.append((rows, seconds / batch))
+        list_seconds = _timed(lambda: PlanArtifactStore(warehouse).list())  # noqa: B023
+        list_points.append((rows, list_seconds / rows))
+        section.figures.append(
+            Figure(
+                key=f"scaling.store.append.{size}",
+                label=f"append {batch:,} to a {size:,}-row store: time per artifact",
+                value=round(seconds / batch * 1e3, 3),
+                unit="ms",
+                detail={"seconds": round(seconds, 3), "rows_after": rows},
+            )
+        )
+        section.figures.append(
+            Figure(
+                key=f"scaling.store.list.{size}",
+                label=f"list {rows:,} rows: time per row",
+                value=round(list_seconds / rows * 1e6, 1),
+                unit="us",
+                detail={"seconds": round(list_seconds, 3)},
+            )
+        )
+    for op, points in (("append", append_points), ("list", list_points)):
+        section.figures.append(
+            Figure(
+                key=f"scaling.store.exponent.{op}",
+                label=f"{op}: growth exponent of time per artifact vs store size",
+                value=round(slope(points), 3),
+                unit="",
+                target=1.10,
+            )
+        )
+    return section
+
+
+def listing_memory(ctx: Context) -> Section:
+    """Item 8 (listing): peak RSS of listing a large store, with and without payloads."""
+    rows = ctx.listing_rows
+    warehouse = _grow(ctx, rows)
+    total = _BUILT[warehouse]
+    section = Section("memory_store", f"8b. Memory: listing a {total:,}-row store")
+    payload_bytes = sum(len(p) for p in read_table(table_path(warehouse), ["payload"]).column("payload").to_pylist())
+    section.notes.append(
+        "Fresh interpreters; baseline = `ru_maxrss` after the imports. `PlanArtifactStore.list()` decodes every row, "
+        "payloads included; the queryable columns (fingerprint, view name, versions, time) alone are the limit. The "
+        f"store's payloads add up to {payload_bytes / MIB:,.0f} MiB. Target: listing does not hold every payload at "
+        "once, i.e. its growth stays below the payloads' total (ratio <= 1.0)."
+    )
+    full = probe(["list-store", str(warehouse)])
+    columns = probe(["list-store-columns", str(warehouse)])
+    grown_full = (full["peak_kib"] - full["baseline_kib"]) * 1024
+    grown_columns = (columns["peak_kib"] - columns["baseline_kib"]) * 1024
+    section.figures.append(
+        Figure(
+            key="memory.list.store",
+            label=f"PlanArtifactStore.list(): peak RSS growth / payload total ({grown_full / MIB:,.0f} MiB)",
+            value=round(grown_full / payload_bytes, 2),
+            target=1.0,
+            detail={**full, "payload_bytes": payload_bytes},
+        )
+    )
+    section.figures.append(
+        Figure(
+            key="memory.list.columns",
+            label=f"queryable columns only ({', '.join(QUERYABLE)}): peak RSS growth",
+            value=round(grown_columns / MIB, 1),
+            unit="MiB",
+            detail=columns,
+        )
+    )
+    return section
