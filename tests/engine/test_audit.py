@@ -87,3 +87,22 @@ def test_compare_bundles_lists_fields_in_order(tpch_session: EngineSession) -> N
     other = msgspec.structs.replace(bundle, rulepack_hash="sha256:" + "1" * 64, artifact_hash="sha256:" + "2" * 64)
     assert [m.field for m in compare_bundles(bundle, other)] == ["rulepack_hash", "artifact_hash"]
     assert loads_msgpack(dumps_msgpack(bundle), DeterminismAuditBundle) == bundle
+
+
+def test_a_moved_warehouse_can_still_be_audited(tmp_path: Path) -> None:
+    import shutil
+
+    from artifact_contracts.models import PipelineSpec, QuerySpec
+    from engine_app.demo import run_pipeline
+
+    spec = PipelineSpec(tpch_scale=0.001, queries=(QuerySpec(name="q06", sql=queries()["q06"]),))
+    original = tmp_path / "original"
+    assert run_pipeline(spec, original).ok
+    [stored] = PlanArtifactStore(original).list().items
+    assert stored.environment is not None
+    # Tables inside the warehouse are recorded relative to it.
+    assert [t.location for t in stored.environment.tables][:2] == ["tpch/customer", "tpch/lineitem"]
+    moved = tmp_path / "moved"
+    shutil.move(original, moved)
+    report = audit_warehouse(moved)
+    assert report.ok, report.events

@@ -64,11 +64,14 @@ def compare_bundles(expected: DeterminismAuditBundle, actual: DeterminismAuditBu
     return mismatches
 
 
-def replan_batch(environment: bytes, jobs: Sequence[tuple[str, str | None, bytes]]) -> list[bytes]:
+def replan_batch(
+    environment: bytes, jobs: Sequence[tuple[str, str | None, bytes]], warehouse: str | None = None
+) -> list[bytes]:
     """Re-plan statements in this process (the audit worker's entry point).
 
     Args:
         environment: ``dumps_msgpack`` of the :class:`PlanningEnvironment`.
+        warehouse: The warehouse directory that relative table locations are in.
         jobs: ``(sql, view_name, dumps_msgpack(expected bundle))`` per plan.
 
     Returns:
@@ -79,7 +82,8 @@ def replan_batch(environment: bytes, jobs: Sequence[tuple[str, str | None, bytes
 
     results: list[bytes] = []
     try:
-        session = EngineSession.from_environment(loads_msgpack(environment, PlanningEnvironment))
+        base = Path(warehouse) if warehouse is not None else None
+        session = EngineSession.from_environment(loads_msgpack(environment, PlanningEnvironment), base)
     except Exception as exc:  # any failure to rebuild the session fails every job
         for _, _, expected_bytes in jobs:
             expected = loads_msgpack(expected_bytes, DeterminismAuditBundle)
@@ -144,7 +148,8 @@ def audit_warehouse(warehouse: Path) -> AuditReport:
     results: list[DeterminismAuditResult] = []
     if batches:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(replan_batch, env, jobs) for env, jobs in batches.items()]
+            root = str(Path(warehouse).resolve())
+            futures = [pool.submit(replan_batch, env, jobs, root) for env, jobs in batches.items()]
             for future in futures:
                 results.extend(loads_msgpack(item, DeterminismAuditResult) for item in future.result())
     for result in results:

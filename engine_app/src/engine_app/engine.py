@@ -41,11 +41,12 @@ class EngineSession:
         self._views: dict[str, ViewSource] = {}
 
     @classmethod
-    def from_environment(cls, environment: PlanningEnvironment) -> EngineSession:
+    def from_environment(cls, environment: PlanningEnvironment, base: Path | None = None) -> EngineSession:
         """Rebuild the session a plan was built in, registrations included.
 
         Args:
             environment: A recorded planning environment.
+            base: The directory relative table locations are relative to (the warehouse).
 
         Returns:
             A fresh session with the same config, tables and views.
@@ -57,7 +58,10 @@ class EngineSession:
         )
         session = cls(config)
         for table in environment.tables:
-            session.register(TableSpec(name=table.name, path=table.location, format=table.format))
+            location = Path(table.location)
+            if not location.is_absolute() and base is not None:
+                location = base / location
+            session.register(TableSpec(name=table.name, path=str(location), format=table.format))
         for view in environment.views:
             session.register_view(view.name, view.sql)
         return session

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -42,6 +43,7 @@ __all__ = [
     "StoredPlan",
     "VIEW_TABLE",
     "ViewArtifactStore",
+    "relative_to",
 ]
 
 PLAN_TABLE = f"datafusion_plan_artifacts_v{PLAN_ARTIFACT_SCHEMA_VERSION}"
@@ -78,6 +80,28 @@ _VIEW_SCHEMA = pa.schema(
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def relative_to(environment: PlanningEnvironment, warehouse: Path) -> PlanningEnvironment:
+    """Record the locations of tables inside the warehouse relative to it.
+
+    A copied or moved warehouse then still holds everything its audit needs.
+
+    Args:
+        environment: A session's environment (absolute locations).
+        warehouse: The warehouse directory.
+
+    Returns:
+        The environment with those locations relative (POSIX separators).
+    """
+    root = Path(warehouse).resolve()
+    tables = []
+    for table in environment.tables:
+        location = Path(table.location)
+        if location.is_absolute() and location.is_relative_to(root):
+            table = msgspec.structs.replace(table, location=location.relative_to(root).as_posix())
+        tables.append(table)
+    return msgspec.structs.replace(environment, tables=tuple(tables))
 
 
 def _subject(index: int, raw: dict[str, Any]) -> str:
@@ -137,7 +161,9 @@ class PlanArtifactStore:
         """
         created_at = _now()
         schema_hash = contract_hash()
-        env_bytes = dumps_msgpack(environment) if environment is not None else None
+        env_bytes = (
+            dumps_msgpack(relative_to(environment, self.path.parent)) if environment is not None else None
+        )
         rows = [
             PlanArtifactRow(
                 plan_fingerprint=a.plan_fingerprint,

@@ -169,7 +169,14 @@ class TableSource(StructBaseCompat):
 
     name: Annotated[Name, msgspec.Meta(description="The name the session registered the table under.")]
     format: Annotated[Literal["delta", "parquet"], msgspec.Meta(description="How the table is read.")]
-    location: Annotated[Text, msgspec.Meta(min_length=1, description="Absolute path or URI of the table root or file.")]
+    location: Annotated[
+        Text,
+        msgspec.Meta(
+            min_length=1,
+            description="The table root or file: an absolute path, or a path relative to the warehouse "
+            "directory for a table inside it (so a moved warehouse can still be audited).",
+        ),
+    ]
 
 
 class ViewSource(StructBaseCompat):
