@@ -156,7 +156,7 @@ class _Sampler:
         self.full = full
         self.stack: list[int] = []  # Struct-like nodes being built, to stop recursion
 
-    def value(self, node: mi.Type, hint: str, variant: int = 0) -> Any:  # noqa: C901 - one dispatch table
+    def value(self, node: mi.Type, hint: str, variant: int = 0) -> Any:
         full = self.full
         if isinstance(node, mi.Metadata):
             return self.value(node.type, hint, variant)
@@ -256,6 +256,7 @@ class _Sampler:
         self.stack.append(id(node))
         try:
             kwargs: dict[str, Any] = {}
+            optional: list[str] = []
             for field in node.fields:
                 if field.required:
                     kwargs[field.name] = self.value(field.type, field.name, variant)
@@ -263,10 +264,25 @@ class _Sampler:
                     value = self._not_default(field)
                     if value is not _SKIP:
                         kwargs[field.name] = value
-            return node.cls(**kwargs)
+                        optional.append(field.name)
+            return self._construct(node.cls, kwargs, optional)
         finally:
             self.stack.pop()
             self.full = outer_full
+
+    @staticmethod
+    def _construct(cls: Any, kwargs: dict[str, Any], optional: list[str]) -> Any:
+        """Build ``cls``; if a cross-field rule refuses, leave out one optional field."""
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            error = exc
+        for name in reversed(optional):
+            try:
+                return cls(**{k: v for k, v in kwargs.items() if k != name})
+            except (TypeError, ValueError):
+                continue
+        raise DerivationError(f"{cls.__name__} refuses the derived fields ({error}); add it to HAND_PICKED")
 
     def _not_default(self, field: mi.Field) -> Any:
         default = field.default

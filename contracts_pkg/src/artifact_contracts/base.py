@@ -54,7 +54,7 @@ def _is_stable_default(value: object) -> bool:
         return True
     if type(value) is int and -5 <= value <= 256:  # CPython's cached small ints
         return True
-    return type(value) in (tuple, frozenset) and not value
+    return type(value) is tuple and not value  # () is a singleton; an empty frozenset is not
 
 
 def _unwrap(annotation: object) -> set[object]:

@@ -51,11 +51,13 @@ passes msgspec's internal default-factory placeholders as field values.
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import functools
 import math
 import pickle
 import re
+import sys
 from typing import Any, Final
 
 import msgspec
@@ -63,6 +65,11 @@ from hypothesis import strategies as st
 from msgspec import inspect as mi
 
 from artifact_contracts.ext import ExtPayload
+
+if sys.version_info >= (3, 11):
+    from re import _parser as sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_parse
 
 __all__ = ["INT_MAX", "INT_MIN", "strategy_for"]
 
@@ -201,16 +208,96 @@ def _strings(node: mi.StrType, cap: int) -> st.SearchStrategy[str]:
     if node.pattern is None:
         return st.text(_TEXT, min_size=lo, max_size=hi if hi is not None else lo + cap)
     compiled = re.compile(node.pattern)
-    # Whole matches keep length-bounded strings likely; embedded ones (msgspec searches,
-    # it does not fullmatch) add arbitrary text around the match.
-    base = st.one_of(
-        st.from_regex(compiled, fullmatch=True, alphabet=_TEXT),
-        st.from_regex(compiled, fullmatch=False, alphabet=_TEXT),
-    )
+    base = _regex_strategy(node.pattern, cap)
+    if base is None:  # a construct the fast path does not know: Hypothesis' general one
+        base = st.one_of(
+            st.from_regex(compiled, fullmatch=True, alphabet=_TEXT),
+            st.from_regex(compiled, fullmatch=False, alphabet=_TEXT),
+        )
     return base.filter(lambda s: lo <= len(s) and (hi is None or len(s) <= hi) and compiled.search(s))
 
 
-def _sized(node: Any, cap: int) -> dict[str, int]:
+def _char_class(items: list[tuple[Any, Any]]) -> str | None:
+    chars: list[str] = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            chars.append(chr(arg))
+        elif name == "RANGE" and arg[1] - arg[0] < 1024:
+            chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif name == "CATEGORY" and str(arg) in _CATEGORIES:
+            chars.extend(_CATEGORIES[str(arg)])
+        else:  # negation, huge ranges, other categories
+            return None
+    return "".join(sorted(set(chars)))
+
+
+_CATEGORIES: Final = {
+    "CATEGORY_DIGIT": "0123456789",
+    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_é",
+    "CATEGORY_SPACE": " \t",
+}
+
+
+def _regex_strategy(pattern: str, cap: int) -> st.SearchStrategy[str] | None:
+    """Compile the common regex subset straight into strategies (``from_regex`` is slow).
+
+    Literals, classes, ``.``, repeats, groups, alternation and the start and end anchors.
+    Returns ``None`` for anything else. An unanchored end gets arbitrary text, since
+    msgspec searches rather than matches.
+    """
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & ~(re.UNICODE | re.ASCII):
+        return None
+    anchors: set[str] = set()
+
+    def sequence(items: Any) -> st.SearchStrategy[str] | None:
+        parts: list[st.SearchStrategy[str]] = []
+        for op, arg in items:
+            part = atom(str(op), arg)
+            if part is None:
+                return None
+            parts.append(part)
+        return st.tuples(*parts).map("".join)
+
+    def atom(name: str, arg: Any) -> st.SearchStrategy[str] | None:
+        if name == "LITERAL":
+            return st.just(chr(arg))
+        if name == "ANY":
+            return st.characters(codec="utf-8", exclude_characters="\n")
+        if name == "IN":
+            chars = _char_class(arg)
+            return None if chars is None else st.sampled_from(chars)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = arg
+            high = min(high, low + cap)
+            if len(sub) == 1 and str(sub[0][0]) in ("IN", "LITERAL"):
+                # One string draw instead of one draw per character.
+                op, sub_arg = sub[0]
+                chars = _char_class(sub_arg) if str(op) == "IN" else chr(sub_arg)
+                return None if chars is None else st.text(chars, min_size=low, max_size=high)
+            inner = sequence(sub)
+            return None if inner is None else st.lists(inner, min_size=low, max_size=high).map("".join)
+        if name == "SUBPATTERN":
+            return None if arg[1] or arg[2] else sequence(arg[3])
+        if name == "BRANCH":
+            options = [sequence(option) for option in arg[1]]
+            return None if any(o is None for o in options) else st.one_of(*options)  # type: ignore[arg-type]
+        if name == "AT" and str(arg) in ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_END", "AT_END_STRING"):
+            anchors.add("start" if "BEGINNING" in str(arg) else "end")
+            return st.just("")
+        return None
+
+    core = sequence(parsed)
+    if core is None:
+        return None
+    pad = st.text(_TEXT, max_size=3)
+    before = st.just("") if "start" in anchors else pad
+    after = st.just("") if "end" in anchors else pad
+    return st.tuples(before, core, after).map("".join)
+
+
+def _sized(node: Any, cap: int) -> dict[str, Any]:
     lo = node.min_length or 0
     return {"min_size": lo, "max_size": node.max_length if node.max_length is not None else lo + cap}
 
@@ -276,7 +363,7 @@ class _Builder:
         self.done: dict[int, st.SearchStrategy[Any]] = {}
         self.keep: list[mi.Type] = []  # keeps ids in `done` from being reused
 
-    def build(self, node: mi.Type) -> st.SearchStrategy[Any]:  # noqa: C901 - one dispatch table
+    def build(self, node: mi.Type) -> st.SearchStrategy[Any]:
         cap = self.cap
         if isinstance(node, mi.Metadata):
             return self.build(node.type)
@@ -337,7 +424,7 @@ class _Builder:
         if isinstance(node, (mi.DictType, mi.FrozenDictType)):
             strategy = st.dictionaries(self.build(node.key_type), self.build(node.value_type), **_sized(node, cap))
             if isinstance(node, mi.FrozenDictType):  # pragma: no cover - Python >= 3.15 only
-                return strategy.map(node.cls)
+                return strategy.map(getattr(builtins, "frozendict", dict))
             return strategy
         if isinstance(node, (mi.StructType, mi.DataclassType, mi.NamedTupleType, mi.TypedDictType)):
             return self._object(node)
