@@ -9,17 +9,11 @@ one exception family for every bad input.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from artifact_contracts import ContractDecodeError, ValidationIssue, convert, loads_json
+from artifact_contracts import ContractDecodeError, ValidationIssue, loads_json, loads_toml
 from artifact_contracts.models import EngineConfig, PipelineSpec
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = ["load_engine_config", "load_input", "load_pipeline_spec"]
 
@@ -51,14 +45,9 @@ def load_input(path: str | Path, target_type: type[T]) -> T:
     """
     path = Path(path)
     data = _read_bytes(path)
-    if path.suffix.lower() != ".toml":
-        return loads_json(data, target_type)
-    try:
-        document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        issue = ValidationIssue(message=f"invalid TOML in {path}: {exc}", kind="malformed")
-        raise ContractDecodeError((issue,)) from exc
-    return convert(document, target_type)
+    if path.suffix.lower() == ".toml":
+        return loads_toml(data, target_type)
+    return loads_json(data, target_type)
 
 
 def load_engine_config(path: str | Path) -> EngineConfig:
