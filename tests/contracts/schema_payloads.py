@@ -14,7 +14,9 @@ Modes:
 - ``random``: a seeded mix of both and of values in between.
 
 With ``unknown=True`` every Struct object also gets an unknown field and every
-array-like Struct an unknown trailing item, as a later release might write them.
+array-like Struct an unknown trailing item, as a later release might write them. With
+``binary="ext"`` binary values are MessagePack-ready: the ext payload type their
+``x-msgpack-ext-code`` names, or raw bytes, instead of base64 text (for JSON).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import random
 from typing import Any, Literal
 
 import jsonschema
+
+from artifact_contracts.ext import EXT_TYPES
 
 Mode = Literal["min", "max", "random"]
 
@@ -68,13 +72,22 @@ class PayloadGenerator:
         mode: ``min``, ``max`` or ``random``.
         seed: The seed of ``random`` mode.
         unknown: Add unknown fields and trailing items to every Struct.
+        binary: ``base64`` (JSON) or ``ext`` (MessagePack) for binary payloads.
     """
 
-    def __init__(self, document: dict[str, Any], mode: Mode, seed: int = 0, unknown: bool = False) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        mode: Mode,
+        seed: int = 0,
+        unknown: bool = False,
+        binary: Literal["base64", "ext"] = "base64",
+    ) -> None:
         self.defs: dict[str, Any] = document["$defs"]
         self.mode = mode
         self.rng = random.Random(seed)
         self.unknown = unknown
+        self.binary = binary
         self.struct_paths: list[tuple[str, str]] = []
         """(path, component name) of every Struct object generated, for injection tests."""
 
@@ -204,6 +217,9 @@ class PayloadGenerator:
     def _string(self, schema: dict[str, Any], salt: int = 0) -> str:
         if schema.get("contentEncoding") == "base64":
             raw = bytes(self.rng.randrange(256) for _ in range(self._length(0, 64, 64)))
+            if self.binary == "ext":  # MessagePack: ext values for payload types, else bin
+                code = schema.get("x-msgpack-ext-code")
+                return EXT_TYPES[code](raw) if code is not None else raw  # type: ignore[return-value]
             return base64.b64encode(raw).decode("ascii")
         if schema.get("format") == "date-time":
             return self._pick(DATETIMES[0], DATETIMES[1], self.rng.choice(DATETIMES))  # type: ignore[no-any-return]

@@ -191,6 +191,14 @@ class TestUnknownFields:
         target = contract_type(name)
         assert loads_json(json.dumps(extended), target) == loads_json(json.dumps(plain), target)
 
+    @pytest.mark.parametrize(("mode", "seed"), MODES)
+    @pytest.mark.parametrize("name", COMPAT)
+    def test_compat_types_skip_unknown_fields_in_msgpack(self, name: str, mode: Any, seed: int) -> None:
+        plain = PayloadGenerator(json_schema(), mode, seed, binary="ext").for_type(name)
+        extended = PayloadGenerator(json_schema(), mode, seed, unknown=True, binary="ext").for_type(name)
+        target = contract_type(name)
+        assert loads_msgpack(dumps_msgpack(extended), target) == loads_msgpack(dumps_msgpack(plain), target)
+
     @pytest.mark.parametrize("name", STRICT)
     def test_strict_types_reject_an_unknown_field_naming_it(self, name: str) -> None:
         generator = PayloadGenerator(json_schema(), "max", 0)
@@ -280,3 +288,17 @@ class TestEnvelope:
         with pytest.raises(ContractValidationError, match="Invalid value 'nope'") as caught:
             loads_json(json.dumps(payload), ArtifactEnvelope)
         assert caught.value.issues[0].path == "$.artifact.kind"
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["artifact_contracts.models.plan", "artifact_contracts.models", "artifact_contracts.registry",
+     "artifact_contracts.export", "artifact_contracts.cli", "artifact_contracts.errors"],
+)  # fmt: skip
+def test_each_module_imports_first_in_a_fresh_process(module: str) -> None:
+    # The root imports the registry, which imports the models, which import base and errors: no cycle.
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
