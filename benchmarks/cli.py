@@ -41,14 +41,15 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 
 METHOD_NOTES = [
     "Every timing is a comparison in one process: the candidates run interleaved, round-robin with the "
-    "starting candidate rotated each round; each sample repeats the call enough times to last ~20 ms "
+    "starting candidate rotated each round; each sample repeats the call enough times to last ~10 ms, 25 rounds "
     "(GC paused during a sample, as `timeit` does).",
     "A ratio is the **median of the per-round ratios** (paired within a round, so drift of this shared machine "
     "cancels out); `report.json` also keeps every candidate's median time per call.",
     "Values are the project's own contracts at realistic sizes (see `benchmarks/fixtures.py`): a small "
     "DeltaWritePolicy, a medium PlanArtifacts (TPC-H Q5: EXPLAIN VERBOSE rows, information_schema columns, "
     "planning settings; no binary payload) and that plan with Substrait payloads of 4 KiB to 16 MiB.",
-    "Memory figures come from fresh subprocesses (`resource.getrusage(...).ru_maxrss` deltas).",
+    "Memory figures come from fresh subprocesses: growth of the peak resident set size (`VmHWM` in "
+    "`/proc/self/status`) over its value after the imports.",
     "Targets are aims, not assertions: a miss is reported as a miss.",
 ]
 

@@ -44,7 +44,7 @@ class Context:
         """The publishing run."""
         return cls(
             quick=False,
-            timing=Settings(rounds=15, sample_seconds=0.02),
+            timing=Settings(rounds=25, sample_seconds=0.01),
             binary_sizes=(4 * KIB, 64 * KIB, 1 * MIB),
             scaling_sizes=(1 * KIB, 4 * KIB, 16 * KIB, 64 * KIB, 256 * KIB, 1 * MIB, 4 * MIB, 16 * MIB),
             memory_size=16 * MIB,

@@ -108,7 +108,7 @@ def decode_memory(ctx: Context) -> Section:
     size = ctx.memory_size
     section = Section("memory_decode", f"8a. Memory: decoding a plan artifact with {_label(size)} of Substrait bytes")
     section.notes.append(
-        "Each probe runs in a fresh interpreter: baseline = `ru_maxrss` after the imports, peak = `ru_maxrss` "
+        "Each probe runs in a fresh interpreter: baseline = peak RSS (`VmHWM`) after the imports, peak = `VmHWM` "
         "after reading the encoded artifact from disk and decoding it into PlanArtifacts. The ratio is "
         "(peak - baseline) / encoded size, so the input buffer itself counts as 1x of it."
     )
