@@ -55,6 +55,9 @@ class DeltaWritePolicy(StructBaseStrict):
         Optional[Annotated[int, msgspec.Meta(ge=1, le=22)]],
         msgspec.Meta(description="The codec's level; None for its default."),
     ] = None
+    change_data_feed: Annotated[
+        bool, msgspec.Meta(description="Record a change data feed (`delta.enableChangeDataFeed`).")
+    ] = False
 
     def __post_init__(self) -> None:
         """Reject combinations the fields cannot express on their own."""
