@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from artifact_contracts.models import CdfCursor, DiagnosticsEvent, IncrementalRun
 from engine_app.payload_store import PayloadStore
 
-__all__ = ["CDF_CURSORS_TABLE", "INCREMENTAL_RUNS_TABLE", "CursorStore", "RunStore"]
+__all__ = ["CDF_CURSORS_TABLE", "CursorStore", "INCREMENTAL_RUNS_TABLE", "RunStore"]
 
 CDF_CURSORS_TABLE = "_cdf_cursors_v1"
 """The cursor store's directory name under the warehouse."""

@@ -39,7 +39,7 @@ from engine_app.cdf_cursors import CursorStore, RunStore
 from engine_app.delta_io import DeltaIOError, add_actions, is_delta_table, retry_commit, utc_now
 from engine_app.errors import error_text
 
-__all__ = ["INCREMENTAL_DIR", "ConsumerState", "app_id", "change_log_path", "consumer_state", "run_incremental"]
+__all__ = ["ConsumerState", "INCREMENTAL_DIR", "app_id", "change_log_path", "consumer_state", "run_incremental"]
 
 INCREMENTAL_DIR = "_incremental"
 """The directory of the consumers' change-log tables, under the warehouse."""
