@@ -30,6 +30,7 @@ from artifact_contracts import (
 from artifact_contracts.models import ArtifactEnvelope, DeltaScanConfig, DeltaWritePolicy, ScanTelemetry
 from tests.contracts.schema_payloads import UNKNOWN_FIELD, PayloadGenerator
 
+DOCUMENT = json_schema()  # read-only here: json_schema() deep-copies on every call
 COMPAT = [cls.__name__ for cls in CONTRACT_TYPES if issubclass(cls, StructBaseCompat)]
 STRICT = [cls.__name__ for cls in CONTRACT_TYPES if issubclass(cls, StructBaseStrict)]
 ARRAY_LIKE = [cls for cls in CONTRACT_TYPES if cls.__struct_config__.array_like]
@@ -184,8 +185,8 @@ class TestUnknownFields:
     @pytest.mark.parametrize(("mode", "seed"), MODES)
     @pytest.mark.parametrize("name", COMPAT)
     def test_compat_types_skip_unknown_fields_at_any_depth(self, name: str, mode: Any, seed: int) -> None:
-        plain = PayloadGenerator(json_schema(), mode, seed).for_type(name)
-        generator = PayloadGenerator(json_schema(), mode, seed, unknown=True)
+        plain = PayloadGenerator(DOCUMENT, mode, seed).for_type(name)
+        generator = PayloadGenerator(DOCUMENT, mode, seed, unknown=True)
         extended = generator.for_type(name)
         assert json.dumps(extended).count(UNKNOWN_FIELD) + json.dumps(extended).count('"later"') >= 1
         target = contract_type(name)
@@ -194,14 +195,14 @@ class TestUnknownFields:
     @pytest.mark.parametrize(("mode", "seed"), MODES)
     @pytest.mark.parametrize("name", COMPAT)
     def test_compat_types_skip_unknown_fields_in_msgpack(self, name: str, mode: Any, seed: int) -> None:
-        plain = PayloadGenerator(json_schema(), mode, seed, binary="ext").for_type(name)
-        extended = PayloadGenerator(json_schema(), mode, seed, unknown=True, binary="ext").for_type(name)
+        plain = PayloadGenerator(DOCUMENT, mode, seed, binary="ext").for_type(name)
+        extended = PayloadGenerator(DOCUMENT, mode, seed, unknown=True, binary="ext").for_type(name)
         target = contract_type(name)
         assert loads_msgpack(dumps_msgpack(extended), target) == loads_msgpack(dumps_msgpack(plain), target)
 
     @pytest.mark.parametrize("name", STRICT)
     def test_strict_types_reject_an_unknown_field_naming_it(self, name: str) -> None:
-        generator = PayloadGenerator(json_schema(), "max", 0)
+        generator = PayloadGenerator(DOCUMENT, "max", 0)
         payload = generator.for_type(name)
         assert generator.struct_paths
         for path, _ in generator.struct_paths:
@@ -266,7 +267,7 @@ class TestCrossFieldRules:
 class TestEnvelope:
     @pytest.mark.parametrize("cls", typing.get_args(artifact_contracts.models.Artifact), ids=lambda c: c.__name__)
     def test_every_artifact_kind_round_trips_through_the_envelope(self, cls: type[msgspec.Struct]) -> None:
-        artifact = PayloadGenerator(json_schema(), "max", 0).for_type(cls.__name__)
+        artifact = PayloadGenerator(DOCUMENT, "max", 0).for_type(cls.__name__)
         payload = {
             "contract_version": artifact_contracts.__version__,
             "contract_hash": contract_hash(),
