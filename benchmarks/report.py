@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from benchmarks.findings import explain
+
 __all__ = ["Figure", "Report", "Section", "machine_info"]
 
 Goal = Literal["<=", ">="]
@@ -198,10 +200,16 @@ def render_markdown(data: dict[str, Any]) -> str:
         if not section["figures"]:
             continue
         lines += ["| figure | value | target | met |", "| --- | ---: | ---: | :---: |"]
+        causes: dict[str, list[str]] = {}
         for fig in section["figures"]:
             target = f"{fig['goal']} {_fmt(fig['target'], fig['unit'])}" if fig["target"] is not None else ""
             met = {True: "yes", False: "**no**", None: ""}[fig["met"]]
             lines.append(f"| {fig['label']} | {_fmt(fig['value'], fig['unit'])} | {target} | {met} |")
+            cause = explain(fig["key"]) if fig["met"] is False else None
+            if cause is not None:
+                causes.setdefault(cause, []).append(fig["label"])
+        for cause, labels in causes.items():
+            lines += ["", f"**Why it misses** ({'; '.join(labels)}): {cause}"]
     lines.append("")
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from artifact_contracts import (
     loads_json,
     loads_msgpack,
 )
+from artifact_contracts.limits import admits_unbounded_nesting, check_json_depth, check_msgpack_depth, get_decode_limits
 from artifact_contracts.models import DeltaWritePolicy, PlanArtifacts
 from benchmarks.context import Context
 from benchmarks.fixtures import KIB, binary_plan, medium_plan, small_policy
@@ -64,14 +65,27 @@ def _seconds(comparison: Any) -> dict[str, float]:
     return {name: round(s * 1e6, 3) for name, s in comparison.seconds.items()}
 
 
+def _floor(fn: Any) -> Any:
+    """A pure-Python function that only forwards to ``fn``: the least any wrapper costs."""
+
+    def forward(data: Any, target_type: Any = None, *, strict: bool = True) -> Any:
+        return fn(data)
+
+    return forward
+
+
 def wrapper_overhead(ctx: Context) -> Section:
     """Item 1: ``dumps_*``/``loads_*`` against bare msgspec with the same settings."""
     section = Section("wrapper", "1. Wrapper overhead: the codec against bare msgspec (same settings, same values)")
     section.notes.append(
-        "Ratio = median over rounds of (codec time / bare msgspec time), measured in the same round. "
-        "Times in the detail are medians in microseconds per call."
+        "Ratio = median over rounds of (codec time / bare msgspec time), measured in the same round. The detail "
+        "also times `floor` (a Python function that only forwards to bare msgspec: what any Python-level wrapper "
+        "costs, so `floor_ratio` is the best a wrapper can reach) and, for decoding, `depth_scan` (the nesting-limit "
+        "scan `limits.check_*_depth` that the codec runs before decoding a target that may nest without bound, "
+        "which includes every Compat Struct). Times are medians in microseconds per call."
     )
     bare = bare_codec()
+    scans = {"json": check_json_depth, "msgpack": check_msgpack_depth}
     for fmt, dumps, loads in (("json", dumps_json, loads_json), ("msgpack", dumps_msgpack, loads_msgpack)):
         for key, label, value, typ in values(ctx):
             data = dumps(value)
@@ -79,19 +93,38 @@ def wrapper_overhead(ctx: Context) -> Section:
             dec = bare[f"{fmt}_dec"](typ)
             if enc.encode(value) != data or dec.decode(data) != value:
                 raise AssertionError(f"bare msgspec disagrees with the codec on {key} ({fmt})")
-            ns = {"dumps": dumps, "loads": loads, "enc": enc, "dec": dec, "value": value, "data": data, "T": typ}
-            for op, ours, theirs in (
-                ("encode", "dumps(value)", "enc.encode(value)"),
-                ("decode", "loads(data, T)", "dec.decode(data)"),
+            ns = {
+                "dumps": dumps, "loads": loads, "enc": enc, "dec": dec, "value": value, "data": data, "T": typ,
+                "floor_enc": _floor(enc.encode), "floor_dec": _floor(dec.decode), "scan": scans[fmt],
+                "limit": get_decode_limits().max_depth,
+            }  # fmt: skip
+            for op, ours, theirs, floor in (
+                ("encode", "dumps(value)", "enc.encode(value)", "floor_enc(value)"),
+                ("decode", "loads(data, T)", "dec.decode(data)", "floor_dec(data, T)"),
             ):
-                result = compare([Candidate("codec", ours, ns), Candidate("bare", theirs, ns)], ctx.timing)
+                candidates = [
+                    Candidate("codec", ours, ns),
+                    Candidate("bare", theirs, ns),
+                    Candidate("floor", floor, ns),
+                ]
+                if op == "decode":
+                    candidates.append(Candidate("depth_scan", "scan(data, limit)", ns))
+                result = compare(candidates, ctx.timing)
+                detail = {
+                    "us": _seconds(result),
+                    "bytes": len(data),
+                    "floor_ratio": round(result.ratio("floor", "bare"), 3),
+                    "spread": round(result.spread("bare"), 3),
+                }
+                if op == "decode":
+                    detail["depth_scan_runs"] = admits_unbounded_nesting(typ)
                 section.figures.append(
                     Figure(
                         key=f"wrapper.{fmt}.{op}.{key}",
                         label=f"{fmt} {op}, {label} ({len(data):,} B)",
                         value=round(result.ratio("codec", "bare"), 3),
                         target=1.10,
-                        detail={"us": _seconds(result), "bytes": len(data), "spread": round(result.spread("bare"), 3)},
+                        detail=detail,
                     )
                 )
     return section

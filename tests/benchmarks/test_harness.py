@@ -71,3 +71,18 @@ class TestFigure:
         text = render_markdown(data)
         assert "| json decode | 1.40x | <= 1.10x | **no** |" in text
         assert "missed: `k`" in text
+
+
+class TestFindings:
+    @pytest.mark.parametrize(("value", "shown"), [(3.0, True), (1.2, False)])
+    def test_a_cause_is_printed_only_under_a_miss(self, value: float, shown: bool) -> None:
+        figure = Figure("fingerprint.medium_plan", "medium plan", value, target=1.5).as_json()
+        data = {
+            "mode": "quick", "started": "2026-11-24T00:00:00+00:00", "seconds": 1.0,
+            "machine": {"cpu": "cpu", "cores": 2, "os": "Linux", "machine": "x86_64", "python": "CPython 3.11",
+                        "libraries": {}},
+            "methodology": {"notes": []},
+            "summary": {"targets": 1, "met": 0 if shown else 1, "missed": ["fingerprint.medium_plan"] if shown else []},
+            "sections": [{"key": "fingerprint", "title": "4. F", "skipped": None, "notes": [], "figures": [figure]}],
+        }  # fmt: skip
+        assert ("**Why it misses** (medium plan): The fingerprint has to encode" in render_markdown(data)) is shown

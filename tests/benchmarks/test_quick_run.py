@@ -7,6 +7,7 @@ REPORT.md agree. The committed report (a full run) is held to the same shape.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import os
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from benchmarks.cli import SECTIONS
+from benchmarks.findings import FINDINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURE_KEYS = {"key", "label", "value", "unit", "target", "goal", "met", "detail"}
@@ -65,6 +67,9 @@ def test_quick_mode_writes_a_complete_report(tmp_path: Path) -> None:
     assert [s["key"] for s in written["sections"]] == [s[0] for s in SECTIONS]
     contracts_only = {"wrapper", "peers", "msgspec", "fingerprint", "scaling_payload", "memory_decode"}
     assert not any(s["skipped"] for s in written["sections"] if s["key"] in contracts_only)
+    keys = [f["key"] for s in written["sections"] for f in s["figures"]]
+    for pattern in FINDINGS:  # every recorded cause still explains a figure the suite emits
+        assert any(fnmatch.fnmatchcase(key, pattern) for key in keys), pattern
     markdown = (tmp_path / "REPORT.md").read_text()
     for section in written["sections"]:
         assert f"## {section['title']}" in markdown
