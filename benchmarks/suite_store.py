@@ -64,7 +64,9 @@ def cumulative_shares(fn: Callable[[], object], stages: dict[str, list[tuple[str
     Args:
         fn: What to run.
         stages: Label to ``(caller, function)`` names; with a caller, only the time of
-            calls made from that caller counts (so nested stages are not counted twice).
+            calls made from that caller counts (so nested stages are not counted twice);
+            the caller ``"<self>"`` takes the function's own time, without its callees
+            (where a callee is invisible to cProfile, such as a Cython method).
 
     Returns:
         Label to the fraction of the wall time spent in (and under) its functions.
@@ -78,11 +80,13 @@ def cumulative_shares(fn: Callable[[], object], stages: dict[str, list[tuple[str
     for label, functions in stages.items():
         seconds = 0.0
         for caller, name in functions:
-            for (_, _, fname), (_, _, _, cumulative, callers) in stats.items():
+            for (_, _, fname), (_, _, own, cumulative, callers) in stats.items():
                 if not _matches(fname, name):
                     continue
                 if caller is None:
                     seconds += cumulative
+                elif caller == "<self>":
+                    seconds += own
                 else:
                     seconds += sum(edge[3] for (_, _, cname), edge in callers.items() if _matches(cname, caller))
         shares[label] = round(seconds / total, 3)
@@ -168,7 +172,7 @@ def store_append(ctx: Context) -> Section:
     list_times, bare_list_times = _paired(listing, bare_listing, rounds)
     shares = cumulative_shares(
         lambda: PlanArtifactStore(warehouse).list(),
-        {"read Arrow": [(None, "read_arrow")], "rows to Python (to_pylist)": [("decode", "to_pylist")],
+        {"read Arrow": [(None, "read_arrow")], "rows to Python (to_pylist, in decode itself)": [("<self>", "decode")],
          "rows to Structs (convert)": [("decode", "convert")],
          "decode payloads (loads_msgpack)": [(None, "loads_msgpack")]},
     )  # fmt: skip
