@@ -24,6 +24,7 @@ pytestmark = pytest.mark.engine
         ["audit"],
         ["profile"],
         ["diagnostics"],
+        ["incremental"],
     ],
 )
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

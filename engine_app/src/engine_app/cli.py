@@ -1,4 +1,4 @@
-"""The ``engine-app`` command line: run, plan, artifacts, audit, profile, diagnostics.
+"""The ``engine-app`` command line: run, plan, artifacts, audit, profile, diagnostics, incremental.
 
 User errors (a bad spec or config, a missing table, an unknown fingerprint) print one
 ``error:`` message, with the path of the bad field where there is one, and exit 2;
@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from artifact_contracts import ContractError
 from artifact_contracts.models import PipelineSpec
 from engine_app._version import __version__
+from engine_app.cdf_demo import DEMO_CONSUMER
 from engine_app.cli_commands import (
     cmd_artifacts_list,
     cmd_artifacts_show,
@@ -29,6 +30,7 @@ from engine_app.cli_commands import (
     cmd_plan,
     cmd_profile,
 )
+from engine_app.cli_incremental import cmd_incremental
 from engine_app.cli_output import print_run
 from engine_app.config import load_engine_config, load_pipeline_spec
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_pipeline
@@ -144,6 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(profile)
     profile.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
+    incremental = commands.add_parser(
+        "incremental",
+        help="apply the change data feed of the warehouse's tables for a consumer",
+        description="For each Delta table in the warehouse with a change data feed, apply the changes since "
+        "the consumer's cursor to its change log (exactly once: the changes and the source version they reach "
+        "commit together), then advance the cursor. The demo keeps such a table at cdf_demo/nation.",
+    )
+    _add_warehouse(incremental)
+    incremental.add_argument(
+        "--consumer", default=DEMO_CONSUMER, metavar="NAME", help=f"the consumer (default: {DEMO_CONSUMER})"
+    )
+    incremental.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+
     diagnostics = commands.add_parser(
         "diagnostics", help="print persisted diagnostics events", description="Print the warehouse's events."
     )
@@ -216,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": cmd_audit,
         "diagnostics": cmd_diagnostics,
         "profile": cmd_profile,
+        "incremental": cmd_incremental,
     }
     try:
         if args.command == "artifacts":

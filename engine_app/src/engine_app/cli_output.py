@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from artifact_contracts.models import DeterminismAuditResult, DiagnosticsEvent
+from engine_app.cdf_demo import change_lines
 from engine_app.demo import Outcome, RunReport
 from engine_app.diagnostics import format_event
 from engine_app.store import StoredPlan
@@ -107,6 +108,8 @@ def print_run(report: RunReport, fmt: str, out: Console) -> None:
         f"planning env {short(report.planning_env_hash)}",
         highlight=False,
     )
+    for line in change_lines(report.changes):
+        out.print(line, highlight=False)
 
 
 def print_plan_outcomes(outcomes: Sequence[PlanOutcome], fmt: str, out: Console) -> None:

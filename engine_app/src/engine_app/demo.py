@@ -20,6 +20,7 @@ import msgspec
 from artifact_contracts import ContractValidationError
 from artifact_contracts.models import PipelineSpec, QuerySpec, TableSpec, ViewSpec
 from engine_app import tpch
+from engine_app.cdf_demo import ConsumerReport, demo_change
 from engine_app.diagnostics import DiagnosticsLog, make_event
 from engine_app.engine import EngineSession
 from engine_app.errors import EngineError, error_text
@@ -111,6 +112,8 @@ class RunReport:
     stored_views: int
     planning_env_hash: str
     events: list[DiagnosticsEvent]
+    changes: list[ConsumerReport] = dataclasses.field(default_factory=list)
+    """With TPC-H: the change-data-feed step (one change to ``cdf_demo/nation``, applied)."""
 
     @property
     def ok(self) -> bool:
@@ -204,7 +207,7 @@ def run_pipeline(
             if progress is not None and task is not None:
                 progress.advance(task)
 
-        specs.extend(tpch.generate(warehouse, spec.tpch_scale, progress=advance))
+        specs.extend(tpch.generate(warehouse, spec.tpch_scale, progress=advance, write_policy=spec.write_policy))
         if progress is not None and task is not None:
             progress.update(task, completed=len(tpch.TPCH_TABLES))
     specs.extend(spec.tables)
@@ -230,6 +233,7 @@ def run_pipeline(
         if outcome.error is not None
     ]
     DiagnosticsLog(warehouse).append(events)
+    changes = demo_change(warehouse, Path(specs[0].path).parent / "nation") if spec.tpch_scale is not None else []
     return RunReport(
         warehouse=warehouse,
         outcomes=outcomes,
@@ -237,4 +241,5 @@ def run_pipeline(
         stored_views=stored_views,
         planning_env_hash=session.profile.planning_env_hash,
         events=events,
+        changes=changes,
     )

@@ -34,7 +34,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
+from artifact_contracts import convert
 from artifact_contracts.models import CdfCursor, IncrementalRun
+from artifact_contracts.models._types import Name
 from engine_app.cdf_cursors import CursorStore, RunStore
 from engine_app.delta_io import DeltaIOError, add_actions, is_delta_table, retry_commit, utc_now
 from engine_app.errors import error_text
@@ -143,9 +145,11 @@ def run_incremental(
         The batches this call applied.
 
     Raises:
+        ContractValidationError: ``consumer`` is not a valid name.
         DeltaIOError: No such table, its change feed is off, or the cursor is ahead of the
             change log (which was lost).
     """
+    convert(consumer, Name)  # a consumer name becomes a directory name: validate it first
     warehouse, source = Path(warehouse), Path(source)
     if not is_delta_table(source):
         raise DeltaIOError(f"no Delta table at {source}")

@@ -16,11 +16,13 @@ import importlib.resources
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 
-from artifact_contracts.models import TableSpec
+from artifact_contracts.models import DeltaSchemaPolicy, DeltaWritePolicy, TableSpec
 from engine_app.errors import EngineError, error_text
+from engine_app.write_pipeline import write_table
 
 __all__ = [
     "TPCH_TABLES",
@@ -93,7 +95,11 @@ def _current_description(path: Path) -> str | None:
 
 
 def generate(
-    warehouse: Path, scale: float, *, progress: Callable[[str], None] | None = None
+    warehouse: Path,
+    scale: float,
+    *,
+    progress: Callable[[str], None] | None = None,
+    write_policy: DeltaWritePolicy | None = None,
 ) -> list[TableSpec]:
     """Generate TPC-H at ``scale`` into Delta tables under ``<warehouse>/tpch``.
 
@@ -104,6 +110,8 @@ def generate(
         warehouse: The warehouse directory.
         scale: The TPC-H scale factor (1.0 is about 1 GB).
         progress: Called with each table's name once it is written.
+        write_policy: The layout of the tables (always written in ``overwrite`` mode);
+            each write goes through the write pipeline and leaves a write artifact.
 
     Returns:
         The table specs (see :func:`table_specs`).
@@ -116,6 +124,7 @@ def generate(
     specs = table_specs(warehouse)
     description = _DESCRIPTION.format(scale=scale, version=duckdb.__version__)
     pending = [spec for spec in specs if _current_description(Path(spec.path)) != description]
+    policy = msgspec.structs.replace(write_policy or DeltaWritePolicy(), mode="overwrite")
     if not pending:
         return specs
     try:
@@ -126,9 +135,13 @@ def generate(
             for spec in pending:
                 # spec.name is one of the TPCH_TABLES constants, never user input.
                 data: pa.Table = con.execute(f"SELECT * FROM {spec.name}").to_arrow_table()  # noqa: S608
-                Path(spec.path).mkdir(parents=True, exist_ok=True)
-                write_deltalake(
-                    spec.path, data, mode="overwrite", schema_mode="overwrite", description=description
+                write_table(
+                    spec.path,
+                    data,
+                    policy,
+                    DeltaSchemaPolicy(schema_mode="overwrite"),
+                    warehouse=warehouse,
+                    description=description,
                 )
                 if progress is not None:
                     progress(spec.name)

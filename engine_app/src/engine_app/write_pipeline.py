@@ -76,15 +76,18 @@ def writer_properties(policy: DeltaWritePolicy) -> WriterProperties:
     )
 
 
-def _sync_properties(path: Path, wanted: dict[str, str], metadata: dict[str, str], max_attempts: int) -> None:
+def _sync_properties(
+    path: Path, wanted: dict[str, str], description: str | None, metadata: dict[str, str], max_attempts: int
+) -> None:
     def attempt(_: int) -> None:
         table = DeltaTable(str(path))
-        current = table.metadata().configuration
-        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+        current = table.metadata()
+        changed = {k: v for k, v in wanted.items() if current.configuration.get(k) != v}
+        commit = CommitProperties(custom_metadata=metadata)
         if changed:
-            table.alter.set_table_properties(
-                changed, raise_if_not_exists=False, commit_properties=CommitProperties(custom_metadata=metadata)
-            )
+            table.alter.set_table_properties(changed, raise_if_not_exists=False, commit_properties=commit)
+        if description is not None and current.description != description:
+            DeltaTable(str(path)).alter.set_table_description(description, commit_properties=commit)
 
     retry_commit(attempt, max_attempts=max_attempts, what=f"set the policy properties of {path}")
 
@@ -129,7 +132,7 @@ def write_table(
         schema_policy: What the data may do to the schema; the default is strict.
         warehouse: When given, the table's URI is recorded relative to it and the
             artifact is appended to its write-artifact store.
-        description: The table description, for a write that creates the table.
+        description: The table description (set by a metadata commit when it differs).
         max_attempts: The bound on commit attempts for each commit of the write.
         before_commit: Called with the attempt number after the snapshot is loaded and
             before the write commits (instrumentation; tests race a writer here).
@@ -157,7 +160,7 @@ def write_table(
     wanted = {**native, **engine_properties(write_policy, schema_policy)}
     version_before = existing.version() if existing is not None else None
     if existing is not None:
-        _sync_properties(path, wanted, metadata, max_attempts)
+        _sync_properties(path, wanted, description, metadata, max_attempts)
     props = writer_properties(write_policy)
     path.mkdir(parents=True, exist_ok=True)
 
@@ -180,7 +183,7 @@ def write_table(
 
     _, attempts = retry_commit(attempt, max_attempts=max_attempts, what=f"write to {path}")
     if existing is None:
-        _sync_properties(path, wanted, metadata, max_attempts)
+        _sync_properties(path, wanted, description, metadata, max_attempts)
     if write_policy.zorder_by:
         retry_commit(
             lambda _: DeltaTable(str(path)).optimize.z_order(
