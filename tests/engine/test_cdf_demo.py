@@ -3,15 +3,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pyarrow as pa
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
-from artifact_contracts.models import DeltaWritePolicy, TableSpec
+from artifact_contracts.models import DeltaProtocolGate, DeltaWritePolicy, PipelineSpec, QuerySpec, TableSpec
 from engine_app.cdf_demo import CDF_DEMO_TABLE, cdf_tables, change_lines, demo_change, run_consumer
 from engine_app.cli import main
-from engine_app.delta_io import dataset
+from engine_app.delta_io import ProtocolGateError, dataset
 from engine_app.delta_properties import FINGERPRINT_KEY, policies_from_table
+from engine_app.demo import run_pipeline
 from engine_app.incremental import change_log_path
 from engine_app.tpch import TPCH_TABLES
 from engine_app.write_artifacts import WriteArtifactStore
@@ -94,3 +96,14 @@ def test_cli_incremental_user_errors(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_the_pipeline_gates_its_delta_tables_before_writing(tmp_path: Path) -> None:
+    write_deltalake(str(tmp_path / "t"), pa.table({"id": [1]}), configuration={"delta.enableChangeDataFeed": "true"})
+    table = TableSpec(name="t", path=str(tmp_path / "t"))
+    spec = PipelineSpec(tables=(table,), queries=(QuerySpec(name="q", sql="SELECT * FROM t"),))
+    strict = msgspec.structs.replace(spec, protocol_gate=DeltaProtocolGate(max_writer_version=3))
+    with pytest.raises(ProtocolGateError, match=r"\$\.tables\[0\]: .*writer version 4 is above the gate's 3"):
+        run_pipeline(strict, tmp_path / "wh")
+    assert not (tmp_path / "wh").exists()
+    assert run_pipeline(spec, tmp_path / "wh").ok

@@ -16,15 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
+from deltalake import DeltaTable
 
 from artifact_contracts import ContractValidationError
-from artifact_contracts.models import PipelineSpec, QuerySpec, TableSpec, ViewSpec
+from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, QuerySpec, TableSpec, ViewSpec
 from engine_app import tpch
 from engine_app.cdf_demo import ConsumerReport, demo_change
+from engine_app.delta_io import ProtocolGateError
 from engine_app.diagnostics import DiagnosticsLog, make_event
 from engine_app.engine import EngineSession
 from engine_app.errors import EngineError, error_text
 from engine_app.planning import PlanningError, plan_sql, query_options
+from engine_app.scan import check_protocol
 from engine_app.store import PlanArtifactStore, ViewArtifactStore
 from engine_app.tables import detect_format
 from engine_app.views import ViewRegistry
@@ -121,7 +124,7 @@ class RunReport:
         return all(outcome.error is None for outcome in self.outcomes)
 
 
-def _check_tables(tables: tuple[TableSpec, ...]) -> None:
+def _check_tables(tables: tuple[TableSpec, ...], gate: DeltaProtocolGate) -> None:
     for index, table in enumerate(tables):
         path = Path(table.path).expanduser()
         try:
@@ -130,6 +133,11 @@ def _check_tables(tables: tuple[TableSpec, ...]) -> None:
             raise EngineError(f"$.tables[{index}].path: {exc}") from exc
         if found != table.format:
             raise EngineError(f"$.tables[{index}].format: {path} holds {found} data, not {table.format}")
+        if found == "delta":
+            try:
+                check_protocol(DeltaTable(str(path)), gate)  # reads the log only, before any data
+            except ProtocolGateError as exc:
+                raise ProtocolGateError(f"$.tables[{index}]: {exc}", exc.issues) from exc
 
 
 def _execute(session: EngineSession, sql: str) -> int:
@@ -185,8 +193,9 @@ def run_pipeline(
         The report: one outcome per view and query, in spec order.
 
     Raises:
-        EngineError: The spec's tables or settings are unusable (nothing is written),
-            or TPC-H generation fails.
+        EngineError: The spec's tables or settings are unusable, or a Delta table's
+            protocol is outside ``spec.protocol_gate`` (nothing is written), or TPC-H
+            generation fails.
         ContractValidationError: DataFusion rejects a setting (nothing is written).
     """
     warehouse = Path(warehouse).expanduser().resolve()
@@ -196,7 +205,7 @@ def run_pipeline(
         raise ContractValidationError(
             tuple(msgspec.structs.replace(i, path=engine_path + i.path[1:]) for i in exc.issues)
         ) from exc
-    _check_tables(spec.tables)
+    _check_tables(spec.tables, spec.protocol_gate)
     if spec.tpch_scale is not None:
         tpch.extension_path()  # fail before writing when the demo extra is missing
     specs: list[TableSpec] = []
