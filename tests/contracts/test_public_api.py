@@ -31,7 +31,8 @@ def test_all_matches_public_names() -> None:
         "loads_msgpack", "convert", "to_builtins", "encode_json_into", "encode_msgpack_into",
         "SUBSTRAIT_EXT_CODE", "DF_PROTO_EXT_CODE", "SubstraitBytes", "DataFusionProtoBytes",
         "ContractError", "ContractDecodeError", "ContractValidationError", "ValidationIssue",
-        "fingerprint", "__version__",
+        "fingerprint", "__version__", "CONTRACT_TYPES", "contract_hash", "contract_type", "json_schema", "openapi",
+        "loads_toml",
     ],
 )  # fmt: skip
 def test_relied_on_names_are_exported(name: str) -> None:

@@ -67,7 +67,7 @@ _LOADERS: dict[str, Callable[..., Any]] = {"json": loads_json, "msgpack": loads_
 _SUFFIX_FORMATS = {".msgpack": "msgpack", ".mpk": "msgpack", ".toml": "toml"}
 
 
-class UsageError(Exception):
+class _UsageError(Exception):
     """A mistake in the command line: reported on stderr, exit code 2, no traceback."""
 
 
@@ -90,7 +90,7 @@ def _run_schema_export(args: argparse.Namespace) -> int:
     if args.out is not None:
         targets = [Path(args.out)]
     elif source_checkout_root() is None:
-        raise UsageError(
+        raise _UsageError(
             "not running from a source checkout, so there is no schemas/ directory to update; "
             "pass --out DIR to write the documents elsewhere"
         )
@@ -100,7 +100,7 @@ def _run_schema_export(args: argparse.Namespace) -> int:
         try:
             changed = write_exports(directory)
         except OSError as exc:
-            raise UsageError(f"cannot write to {directory}: {exc}") from exc
+            raise _UsageError(f"cannot write to {directory}: {exc}") from exc
         for name in EXPORT_NAMES:
             path = directory / name
             print(f"{'wrote' if path in changed else 'unchanged'} {path}", file=sys.stdout)
@@ -163,7 +163,7 @@ def _read_input(source: str) -> bytes:
     try:
         return Path(source).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
+        raise _UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
 
 
 def _resolve_type(name: str) -> type[msgspec.Struct]:
@@ -173,7 +173,7 @@ def _resolve_type(name: str) -> type[msgspec.Struct]:
         names = [cls.__name__ for cls in CONTRACT_TYPES]
         close = difflib.get_close_matches(name, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `artifact-contracts types` lists them"
-        raise UsageError(f"unknown type {name!r}{hint}") from None
+        raise _UsageError(f"unknown type {name!r}{hint}") from None
 
 
 def _run_decode(args: argparse.Namespace) -> int:
@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except UsageError as exc:
+    except _UsageError as exc:
         print(f"artifact-contracts: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
