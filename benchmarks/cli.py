@@ -40,6 +40,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 METHOD_NOTES = [
+    "Times are CPU seconds of the benchmark process (`time.process_time`: all threads, user + system), not "
+    "wall time: the reference machine has 2 cores shared with other developers' jobs, and wall-clock samples "
+    "swung 3-30x with their load, while a descheduled process accrues no CPU time. For the Delta writes, CPU "
+    "time sums every writer thread, so it is the work done rather than the latency.",
     "Every timing is a comparison in one process: the candidates run interleaved, round-robin with the "
     "starting candidate rotated each round; each sample repeats the call enough times to last ~10 ms, 25 rounds "
     "(GC paused during a sample, as `timeit` does).",

@@ -1,5 +1,10 @@
 """Timing: candidates measured side by side in one process, interleaved, over many rounds.
 
+Every time is CPU time of the benchmark process (:data:`CLOCK`, ``time.process_time``,
+all threads, user + system), not wall time: a process that is descheduled accrues none,
+so the figures hold on a shared machine where other jobs take the cores in bursts
+(wall-clock samples on the 2-core reference machine swung by 3-30x under such load).
+
 Each candidate is a statement compiled by :mod:`timeit` (the loop calls it inline, so no
 lambda or ``partial`` sits between the loop and the call being measured). A round times
 every candidate once, in an order rotated from round to round so that no candidate always
@@ -20,7 +25,10 @@ import timeit
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Candidate", "Comparison", "Settings", "compare", "time_once"]
+__all__ = ["CLOCK", "Candidate", "Comparison", "Settings", "compare", "cpu_seconds"]
+
+CLOCK = time.process_time
+"""The clock of every measurement: CPU seconds of this process (all threads)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +95,7 @@ class Comparison:
 
 
 def _timer(candidate: Candidate) -> timeit.Timer:
-    return timeit.Timer(candidate.stmt, setup=candidate.setup, globals=dict(candidate.namespace))
+    return timeit.Timer(candidate.stmt, setup=candidate.setup, timer=CLOCK, globals=dict(candidate.namespace))
 
 
 def _calibrate(timer: timeit.Timer, settings: Settings) -> int:
@@ -130,12 +138,9 @@ def compare(candidates: list[Candidate], settings: Settings) -> Comparison:
     )
 
 
-def time_once(function: Callable[[], object], repeat: int = 1) -> float:
-    """Median wall time of ``repeat`` calls of a slow function (the GC collected first)."""
-    timings = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+def cpu_seconds(function: Callable[[], object]) -> float:
+    """CPU seconds (:data:`CLOCK`) of one call of a slow function, the GC collected first."""
+    gc.collect()
+    start = CLOCK()
+    function()
+    return CLOCK() - start

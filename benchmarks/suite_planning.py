@@ -11,13 +11,12 @@ information-schema snapshot and every fingerprint.
 from __future__ import annotations
 
 import statistics
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from benchmarks.context import Context
-from benchmarks.harness import Candidate, Settings, compare
+from benchmarks.harness import CLOCK, Candidate, Settings, compare
 from benchmarks.report import Figure, Section
 from benchmarks.suite_store import cumulative_shares
 from engine_app import tpch
@@ -122,9 +121,9 @@ def tpch_workload(ctx: Context) -> Section:
         for name, sql in queries.items():
             order = ((capture, plan_sql), (alone, datafusion_alone))
             for store, fn in order if index % 2 == 0 else reversed(order):
-                start = time.perf_counter()
+                start = CLOCK()
                 fn(session, sql)
-                store[name].append(time.perf_counter() - start)
+                store[name].append(CLOCK() - start)
     total_capture = total_alone = 0.0
     for name in queries:
         c, a = statistics.median(capture[name]), statistics.median(alone[name])

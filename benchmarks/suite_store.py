@@ -11,7 +11,6 @@ import cProfile
 import pstats
 import shutil
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from artifact_contracts import loads_msgpack
 from artifact_contracts.models import PlanArtifacts
 from benchmarks.context import Context
 from benchmarks.fixtures import MIB, compact_plan, medium_plan
+from benchmarks.harness import CLOCK, cpu_seconds
 from benchmarks.report import Figure, Section
 from benchmarks.store_api import QUERYABLE, distinct, fill_rows, read_table, table_path
 from benchmarks.suite_scaling import probe, slope
@@ -47,10 +47,7 @@ def _paired(
     return a, b
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+_timed = cpu_seconds
 
 
 def _matches(fname: str, name: str) -> bool:
@@ -59,7 +56,7 @@ def _matches(fname: str, name: str) -> bool:
 
 
 def cumulative_shares(fn: Callable[[], object], stages: dict[str, list[tuple[str | None, str]]]) -> dict[str, float]:
-    """Profile one call with cProfile; return each stage's share of the call's wall time.
+    """Profile one call with cProfile; return each stage's share of the call's CPU time.
 
     Args:
         fn: What to run.
@@ -69,12 +66,12 @@ def cumulative_shares(fn: Callable[[], object], stages: dict[str, list[tuple[str
             (where a callee is invisible to cProfile, such as a Cython method).
 
     Returns:
-        Label to the fraction of the wall time spent in (and under) its functions.
+        Label to the fraction of the CPU time spent in (and under) its functions.
     """
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
+    profiler = cProfile.Profile(CLOCK)
+    start = CLOCK()
     profiler.runcall(fn)
-    total = time.perf_counter() - start
+    total = CLOCK() - start
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     shares: dict[str, float] = {}
     for label, functions in stages.items():
