@@ -278,6 +278,16 @@ class TestEnvelope:
         assert loads_msgpack(dumps_msgpack(envelope), ArtifactEnvelope) == envelope
         assert envelope.contract_hash == contract_hash()
 
+    def test_envelope_stamps_this_release(self) -> None:
+        from artifact_contracts.models import CdfCursor
+        from artifact_contracts.registry import envelope
+
+        wrapped = envelope(CdfCursor(consumer="c", table_uri="t"))
+        assert (wrapped.contract_version, wrapped.contract_hash) == (artifact_contracts.__version__, contract_hash())
+        decoded = loads_json(dumps_json(wrapped), ArtifactEnvelope)
+        assert decoded == wrapped and isinstance(decoded.artifact, CdfCursor)
+        assert json.loads(dumps_json(wrapped))["artifact"]["kind"] == "cdf_cursor"
+
     def test_kinds_are_distinct_and_tagged_on_kind(self) -> None:
         members = typing.get_args(artifact_contracts.models.Artifact)
         tags = [m.__struct_config__.tag for m in members]

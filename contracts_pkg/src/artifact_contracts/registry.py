@@ -39,6 +39,7 @@ from artifact_contracts.hashing import fingerprint
 from artifact_contracts.models import (
     ArrowField,
     ArrowSchemaSnapshot,
+    Artifact,
     ArtifactEnvelope,
     CdfCursor,
     DeltaProtocolGate,
@@ -85,6 +86,7 @@ __all__ = [
     "JSON_SCHEMA_DIALECT",
     "contract_hash",
     "contract_type",
+    "envelope",
     "json_schema",
     "openapi",
 ]
@@ -238,3 +240,15 @@ def openapi() -> dict[str, Any]:
 def contract_hash() -> str:
     """Return the fingerprint of the exported contract definitions (``$defs`` only)."""
     return fingerprint(_components("#/$defs/{name}"))
+
+
+def envelope(artifact: Artifact) -> ArtifactEnvelope:
+    """Wrap an artifact of any kind, stamped with this release's version and contract hash.
+
+    Examples:
+        >>> from artifact_contracts.models import CdfCursor
+        >>> wrapped = envelope(CdfCursor(consumer="c", table_uri="t"))
+        >>> wrapped.contract_hash == contract_hash()
+        True
+    """
+    return ArtifactEnvelope(contract_version=__version__, contract_hash=contract_hash(), artifact=artifact)
