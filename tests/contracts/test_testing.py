@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from msgspec import Meta
 
-from artifact_contracts import convert, dumps_json, loads_json, to_builtins
+from artifact_contracts import convert, to_builtins
 from artifact_contracts.testing import INT_MAX, INT_MIN, strategy_for
-from tests.contracts.sample_types import SAMPLE_TYPES, Record, Settings, Tree
+from tests.contracts.sample_types import Record, Settings, Tree
 
 SEARCH = settings(database=None, max_examples=1000, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
 
@@ -37,15 +37,6 @@ def test_meta_constraints_are_honoured(tp: Any, holds: Any) -> None:
     def check(value: Any) -> None:
         assert holds(value)
         assert convert(to_builtins(value), tp) == value
-
-    check()
-
-
-@pytest.mark.parametrize("tp", SAMPLE_TYPES, ids=[t.__name__ for t in SAMPLE_TYPES])
-def test_every_value_decodes_from_its_own_encoding(tp: type) -> None:
-    @given(strategy_for(tp))
-    def check(value: Any) -> None:
-        assert loads_json(dumps_json(value), tp) == value
 
     check()
 
