@@ -92,10 +92,19 @@ class InformationSchemaSnapshot(StructBaseCompat):
 class SubstraitValidation(StructBaseCompat):
     """The result of converting the Substrait plan back into a DataFusion plan."""
 
-    roundtrip_ok: Annotated[bool, msgspec.Meta(description="The bytes decoded back into a plan.")]
+    roundtrip_ok: Annotated[
+        bool,
+        msgspec.Meta(
+            description="The bytes decoded back into a DataFusion plan with the original's output schema "
+            "(names, types, nullability)."
+        ),
+    ]
     plan_matches: Annotated[
         Optional[bool],
-        msgspec.Meta(description="The round-tripped logical plan prints as the original; None if unknown."),
+        msgspec.Meta(
+            description="The round-tripped plan, optimized again, prints exactly as the original optimized "
+            "plan; None if unknown. Informational: the consumer often renames intermediate expressions."
+        ),
     ] = None
     error: Annotated[Optional[Text], msgspec.Meta(description="Why the round trip failed.")] = None
     extension_count: Annotated[
@@ -106,8 +115,9 @@ class SubstraitValidation(StructBaseCompat):
 class PlanTexts(StructBaseCompat):
     """The plan at each stage, as indented text.
 
-    ``physical`` has warehouse file paths replaced by table-relative ones, so the text
-    (and every fingerprint over it) does not depend on where the warehouse lives.
+    ``physical`` has every registered table location replaced by ``<table:NAME>``, so the
+    text does not depend on where the warehouse lives. It is not part of the plan
+    fingerprint (it names data files and follows file statistics).
     """
 
     logical: Annotated[Text, msgspec.Meta(description="The unoptimized logical plan.")]
