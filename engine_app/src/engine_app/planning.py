@@ -14,6 +14,7 @@ absolute paths; they are recorded as DataFusion writes them).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from datafusion import SQLOptions
@@ -130,7 +131,8 @@ def schema_snapshot(schema: pa.Schema) -> ArrowSchemaSnapshot:
     )
 
 
-def _normalizer(session: EngineSession) -> Any:
+def _normalizer(session: EngineSession) -> Callable[[str], str]:
+    """Return a function that replaces every registered table location by ``<table:NAME>``."""
     roots: list[tuple[str, str]] = []
     for table in session.tables:
         location = table.location.rstrip("/")
