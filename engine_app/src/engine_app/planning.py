@@ -149,6 +149,17 @@ def _normalizer(session: EngineSession) -> Callable[[str], str]:
     return normalize
 
 
+def _proto_reason(session: EngineSession, tables: tuple[str, ...], exc: Exception) -> str:
+    delta = sorted(t.name for t in session.tables if t.format == "delta" and t.name in tables)
+    detail = f"DataFusion: {error_text(exc)}"
+    if delta:
+        return (
+            f"Delta tables ({', '.join(delta)}) are read through deltalake's FFI table provider, "
+            f"which DataFusion's protobuf codec cannot serialize ({detail})"
+        )
+    return detail
+
+
 def plan_sql(session: EngineSession, sql: str, *, view_name: str | None = None) -> PlanArtifacts:
     """Plan one statement and record everything about the plan.
 
@@ -236,7 +247,7 @@ def plan_dataframe(
     try:
         proto = DataFusionProtoBytes(optimized.to_bytes())
     except Exception as exc:  # providers without a codec (Delta FFI, in-memory) refuse
-        proto_reason = error_text(exc)
+        proto_reason = _proto_reason(session, tables, exc)
     info = snapshot_information_schema(ctx, tables)
     info_hash = fingerprint(info)
     identity: dict[str, Any] = {
