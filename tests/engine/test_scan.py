@@ -11,10 +11,17 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from artifact_contracts import dumps_msgpack, loads_msgpack
-from artifact_contracts.models import DeltaProtocolGate, DeltaScanConfig, DeltaWritePolicy, ScanTelemetry
+from artifact_contracts import dumps_json, dumps_msgpack, loads_json, loads_msgpack
+from artifact_contracts.models import (
+    DeltaProtocolGate,
+    DeltaScanArtifact,
+    DeltaScanConfig,
+    DeltaWritePolicy,
+    ScanTelemetry,
+)
 from engine_app.delta_io import DeltaIOError, ProtocolGateError, add_actions
 from engine_app.scan import execute_scan, plan_scan, scan_table
+from engine_app.scan_artifacts import ScanArtifactStore
 from engine_app.write_pipeline import write_table
 
 pytestmark = pytest.mark.engine
@@ -195,3 +202,22 @@ def test_without_the_gate_the_missing_files_do_fail_the_scan(tmp_path: Path) -> 
 def test_an_invalid_predicate_is_a_clear_error(table: Path) -> None:
     with pytest.raises(DeltaIOError, match="invalid scan predicate"):
         plan_scan(table, DeltaScanConfig(predicate="nope > 1"), DeltaProtocolGate())
+
+
+def test_a_scan_is_recorded_as_an_artifact(table: Path, tmp_path: Path) -> None:
+    config = DeltaScanConfig(columns=("id",), predicate="id < 10")
+    gate = DeltaProtocolGate(max_writer_version=2)
+    first = scan_table(table, config, gate, warehouse=tmp_path)
+    second = scan_table(table, config, gate, warehouse=tmp_path)
+    stored, events = ScanArtifactStore(tmp_path).list()
+    assert events == []
+    assert stored == [first.artifact, second.artifact]
+    artifact = stored[0]
+    assert artifact.table_uri == str(table)  # outside the warehouse: the absolute path
+    assert artifact.table_version == DeltaTable(str(table)).version()
+    assert loads_json(dumps_json(artifact.scan_config), DeltaScanConfig) == config
+    assert loads_json(dumps_json(artifact.protocol_gate), DeltaProtocolGate) == gate
+    assert first.artifact.config_fingerprint == second.artifact.config_fingerprint
+    other = scan_table(table, DeltaScanConfig(predicate="id < 11"), gate).artifact
+    assert other.config_fingerprint != first.artifact.config_fingerprint
+    assert loads_msgpack(dumps_msgpack(artifact), DeltaScanArtifact) == artifact

@@ -37,6 +37,7 @@ __all__ = [
     "dataset",
     "files_at",
     "is_delta_table",
+    "relative_uri",
     "retry_commit",
     "utc_now",
 ]
@@ -76,6 +77,16 @@ class ProtocolGateError(DeltaIOError):
 def utc_now() -> datetime.datetime:
     """Return the current time, aware, in UTC."""
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def relative_uri(path: Path, warehouse: Path | str | None) -> str:
+    """Return a table's URI as artifacts record it: relative to the warehouse when inside it."""
+    if warehouse is None:
+        return str(path)
+    try:
+        return path.resolve().relative_to(Path(warehouse).resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
 
 
 def is_delta_table(path: Path) -> bool:

@@ -33,11 +33,27 @@ import pyarrow.dataset as pads
 from datafusion import SessionConfig, SessionContext
 from deltalake import DeltaTable
 
-from artifact_contracts import ValidationIssue
-from artifact_contracts.models import DeltaProtocolGate, DeltaScanConfig, ScanTelemetry
-from engine_app.delta_io import DeltaIOError, ProtocolGateError, add_actions, dataset, is_delta_table
+from artifact_contracts import ValidationIssue, convert, fingerprint, to_builtins
+from artifact_contracts.models import (
+    DeltaProtocolGate,
+    DeltaProtocolGateSnapshot,
+    DeltaScanArtifact,
+    DeltaScanConfig,
+    DeltaScanConfigSnapshot,
+    ScanTelemetry,
+)
+from engine_app.delta_io import (
+    DeltaIOError,
+    ProtocolGateError,
+    add_actions,
+    dataset,
+    is_delta_table,
+    relative_uri,
+    utc_now,
+)
 from engine_app.errors import error_text
 from engine_app.predicate import to_pyarrow
+from engine_app.scan_artifacts import ScanArtifactStore
 
 __all__ = ["ScanPlan", "ScanResult", "check_protocol", "execute_scan", "plan_scan", "scan_table"]
 
@@ -99,6 +115,7 @@ class ScanPlan:
         path: The table root.
         table: The table at the scanned version.
         config: The scan configuration.
+        gate: The protocol gate the table passed.
         dataset: The table's files as a pyarrow dataset (nothing read yet).
         filter: The predicate as a pyarrow expression (None: prunes nothing).
         files_total: Data files in the scanned version.
@@ -109,6 +126,7 @@ class ScanPlan:
     path: Path
     table: DeltaTable
     config: DeltaScanConfig
+    gate: DeltaProtocolGate
     dataset: pads.Dataset
     filter: pc.Expression | None
     files_total: int
@@ -118,11 +136,16 @@ class ScanPlan:
 
 @dataclasses.dataclass(frozen=True)
 class ScanResult:
-    """The rows a scan returned, its telemetry and DataFusion's executed plan text."""
+    """The rows a scan returned, its artifact (with the telemetry) and DataFusion's executed plan."""
 
     rows: pa.Table
-    telemetry: ScanTelemetry
+    artifact: DeltaScanArtifact
     physical_plan: str
+
+    @property
+    def telemetry(self) -> ScanTelemetry:
+        """The scan's telemetry."""
+        return self.artifact.telemetry
 
 
 def _open(path: Path, config: DeltaScanConfig) -> DeltaTable:
@@ -204,6 +227,7 @@ def plan_scan(path: Path | str, config: DeltaScanConfig, gate: DeltaProtocolGate
         path=path,
         table=table,
         config=config,
+        gate=gate,
         dataset=ds,
         filter=flt,
         files_total=actions.num_rows,
@@ -226,13 +250,17 @@ def _row_groups(plan: ScanPlan) -> tuple[int, int]:
     return total, total - kept
 
 
-def execute_scan(plan: ScanPlan, ctx: SessionContext | None = None, name: str = "scan") -> ScanResult:
-    """Run a planned scan through DataFusion and measure it.
+def execute_scan(
+    plan: ScanPlan, ctx: SessionContext | None = None, name: str = "scan", *, warehouse: Path | str | None = None
+) -> ScanResult:
+    """Run a planned scan through DataFusion, measure it and record it.
 
     Args:
         plan: From :func:`plan_scan`.
         ctx: The session to register the table in (a fresh one when None).
         name: The table name to register the scan under.
+        warehouse: When given, the table's URI is recorded relative to it and the
+            :class:`DeltaScanArtifact` is appended to its ``_delta_scan_artifacts_v1``.
 
     Returns:
         The rows, the telemetry and the executed physical plan.
@@ -266,11 +294,29 @@ def execute_scan(plan: ScanPlan, ctx: SessionContext | None = None, name: str = 
         bytes_scanned=sum(int(sizes.get(f.path, 0)) for f in plan.candidates),
         duration_ms=(time.perf_counter() - started) * 1000.0,
     )
-    return ScanResult(rows=rows, telemetry=telemetry, physical_plan=physical)
+    artifact = DeltaScanArtifact(
+        table_uri=relative_uri(plan.path, warehouse),
+        table_version=plan.table.version(),
+        scan_config=convert(to_builtins(plan.config), DeltaScanConfigSnapshot),
+        protocol_gate=convert(to_builtins(plan.gate), DeltaProtocolGateSnapshot),
+        config_fingerprint=fingerprint(
+            {"protocol_gate": to_builtins(plan.gate), "scan_config": to_builtins(plan.config)}
+        ),
+        telemetry=telemetry,
+        scanned_at=utc_now(),
+    )
+    if warehouse is not None:
+        ScanArtifactStore(Path(warehouse)).append(artifact)
+    return ScanResult(rows=rows, artifact=artifact, physical_plan=physical)
 
 
 def scan_table(
-    path: Path | str, config: DeltaScanConfig, gate: DeltaProtocolGate, ctx: SessionContext | None = None
+    path: Path | str,
+    config: DeltaScanConfig,
+    gate: DeltaProtocolGate,
+    ctx: SessionContext | None = None,
+    *,
+    warehouse: Path | str | None = None,
 ) -> ScanResult:
     """Plan and execute a scan (see :func:`plan_scan` and :func:`execute_scan`)."""
-    return execute_scan(plan_scan(path, config, gate), ctx)
+    return execute_scan(plan_scan(path, config, gate), ctx, warehouse=warehouse)

@@ -34,7 +34,7 @@ from deltalake import CommitProperties, DeltaTable, WriterProperties, write_delt
 
 from artifact_contracts import loads_json
 from artifact_contracts.models import DeltaSchemaPolicy, DeltaWriteArtifact, DeltaWritePolicy, WriteTelemetry
-from engine_app.delta_io import add_actions, commits_with, is_delta_table, retry_commit
+from engine_app.delta_io import add_actions, commits_with, is_delta_table, relative_uri, retry_commit
 from engine_app.delta_properties import (
     FINGERPRINT_KEY,
     WRITE_ID_KEY,
@@ -204,7 +204,7 @@ def write_table(
     files = _files_added(path, versions)
     write_snapshot, schema_snapshot = snapshots(write_policy, schema_policy)
     artifact = DeltaWriteArtifact(
-        table_uri=_table_uri(path, warehouse),
+        table_uri=relative_uri(path, warehouse),
         write_policy=write_snapshot,
         schema_policy=schema_snapshot,
         policy_fingerprint=fp,
@@ -223,12 +223,3 @@ def write_table(
     if warehouse is not None:
         WriteArtifactStore(Path(warehouse)).append(artifact, write_id=write_id)
     return artifact
-
-
-def _table_uri(path: Path, warehouse: Path | str | None) -> str:
-    if warehouse is None:
-        return str(path)
-    try:
-        return path.resolve().relative_to(Path(warehouse).resolve()).as_posix()
-    except ValueError:
-        return str(path.resolve())

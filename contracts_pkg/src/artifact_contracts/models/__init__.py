@@ -5,6 +5,7 @@
 - :mod:`~artifact_contracts.models.runtime`: runtime profiles
 - :mod:`~artifact_contracts.models.delta`: Delta write/schema/scan policies, protocol gate
 - :mod:`~artifact_contracts.models.writes`: the record of a Delta write
+- :mod:`~artifact_contracts.models.scans`: the record of a Delta scan
 - :mod:`~artifact_contracts.models.telemetry`: scan and write telemetry (array-like)
 - :mod:`~artifact_contracts.models.diagnostics`: diagnostics events
 - :mod:`~artifact_contracts.models.incremental`: change-data-feed cursors and runs
@@ -48,6 +49,7 @@ from artifact_contracts.models.plan import (
     ViewSource,
 )
 from artifact_contracts.models.runtime import LibraryVersion, RuntimeProfileSnapshot
+from artifact_contracts.models.scans import DeltaScanArtifact
 from artifact_contracts.models.telemetry import ScanTelemetry, WriteTelemetry
 from artifact_contracts.models.view import ArrowField, ArrowSchemaSnapshot, ViewArtifact, ViewArtifactRow
 from artifact_contracts.models.writes import DeltaWriteArtifact
@@ -60,6 +62,7 @@ __all__ = [
     "CdfCursor",
     "DeltaProtocolGate",
     "DeltaProtocolGateSnapshot",
+    "DeltaScanArtifact",
     "DeltaScanConfig",
     "DeltaScanConfigSnapshot",
     "DeltaSchemaPolicy",

@@ -15,6 +15,7 @@ from artifact_contracts.models.diagnostics import DiagnosticsEvent
 from artifact_contracts.models.incremental import CdfCursor, IncrementalRun
 from artifact_contracts.models.plan import PlanArtifacts
 from artifact_contracts.models.runtime import RuntimeProfileSnapshot
+from artifact_contracts.models.scans import DeltaScanArtifact
 from artifact_contracts.models.view import ViewArtifact
 from artifact_contracts.models.writes import DeltaWriteArtifact
 
@@ -30,6 +31,7 @@ Artifact = Union[
     CdfCursor,
     IncrementalRun,
     DeltaWriteArtifact,
+    DeltaScanArtifact,
 ]
 """Every artifact kind, a union tagged on ``kind``."""
 
