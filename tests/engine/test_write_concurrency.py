@@ -46,3 +46,27 @@ def test_concurrent_appends_from_several_processes_all_land_once(tmp_path: Path,
     assert events == []
     assert sorted(a.version_after for a in artifacts) == [1, *versions]
     assert sum(a.rows for a in artifacts) == 1 + workers * rows
+
+
+def test_concurrent_first_writes_create_the_table_once(tmp_path: Path) -> None:
+    # All workers find no table; one creates it, the others' creates conflict and are retried as appends.
+    table, go, rows, workers = tmp_path / "t", tmp_path / "go", 100, 5
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "append", str(table), str(tmp_path), str(w), str(rows), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(workers)
+    ]
+    time.sleep(2.0)
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * workers, [err for _, err in outputs]
+    ids = dataset(DeltaTable(str(table)), table).to_table().column("id").to_pylist()
+    assert sorted(ids) == list(range(workers * rows))
+    history = DeltaTable(str(table)).history()
+    assert sorted(h["operation"] for h in history) == ["SET TBLPROPERTIES"] + ["WRITE"] * workers
+    artifacts, _ = WriteArtifactStore(tmp_path).list("t")
+    assert len({a.version_after for a in artifacts}) == len(artifacts) == workers
