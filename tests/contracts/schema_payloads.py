@@ -40,16 +40,16 @@ UNKNOWN_VALUE: dict[str, Any] = {"nested": [1, "two", None, {"deeper": True}]}
 # without an entry here fails generation loudly, so a new pattern needs its examples.
 PATTERN_EXAMPLES: dict[str, list[str]] = {
     r"^sha256:[0-9a-f]{64}$": ["sha256:" + "0" * 64, "sha256:" + "f" * 64, "sha256:" + "0123456789abcdef" * 4],
-    r"^[A-Za-z_][A-Za-z0-9_.\-]*$": ["a", "_" + "Z9_.-" * 50 + "abcz", "lineitem", "tpch.q01-v2"],
-    r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+.][0-9A-Za-z.\-+]*)?$": [
+    r"^(?!.*\n)[A-Za-z_][A-Za-z0-9_.\-]*$": ["a", "_" + "Z9_.-" * 50 + "abcz", "lineitem", "tpch.q01-v2"],
+    r"^(?!.*\n)(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+.][0-9A-Za-z.\-+]*)?$": [
         "0.0.0",
         "10.200.3000-rc.1+build.5",
         "1.2.3",
         "55.0.0",
     ],
-    r"^[A-Z][A-Z0-9_]{1,63}$": ["AB", "A" + "Z9_" * 21, "ROW_DECODE_FAILED"],
-    r"^\d+\.\d+\.\d+": ["3.10.0", "3.13.1rc2+local", "3.11.7"],
-    r"^datafusion\.[a-z0-9_.]+$": [
+    r"^(?!.*\n)[A-Z][A-Z0-9_]{1,63}$": ["AB", "A" + "Z9_" * 21, "ROW_DECODE_FAILED"],
+    r"^[0-9]+\.[0-9]+\.[0-9]+": ["3.10.0", "3.13.1rc2+local", "3.11.7"],
+    r"^(?!.*\n)datafusion\.[a-z0-9_.]+$": [
         "datafusion.a",
         "datafusion.optimizer.max_passes",
         "datafusion.execution.batch_size",

@@ -10,6 +10,7 @@ __all__ = [
     "Count",
     "Fingerprint",
     "FiniteFloat",
+    "NO_NEWLINE",
     "Name",
     "SemVer",
     "Text",
@@ -19,9 +20,15 @@ __all__ = [
 
 INT64_MAX = 2**63 - 1
 
+# Patterns match with Python's ``re.search``, where ``$`` also matches before a final
+# newline; ``(?!.*\n)`` after ``^`` refuses that newline in Python and ECMA-262 alike.
+NO_NEWLINE = r"(?!.*\n)"
+
 Fingerprint = Annotated[
     str,
     msgspec.Meta(
+        min_length=71,
+        max_length=71,
         pattern=r"^sha256:[0-9a-f]{64}$",
         description="A canonical fingerprint: `sha256:` and 64 lowercase hex digits.",
         examples=["sha256:" + "0" * 64],
@@ -32,7 +39,7 @@ Name = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=255,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$",
+        pattern=rf"^{NO_NEWLINE}[A-Za-z_][A-Za-z0-9_.\-]*$",
         description="An identifier: a letter or underscore, then letters, digits, `_`, `.` or `-`.",
     ),
 ]
@@ -57,7 +64,7 @@ UtcDateTime = Annotated[
 SemVer = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+.][0-9A-Za-z.\-+]*)?$",
+        pattern=rf"^{NO_NEWLINE}(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+.][0-9A-Za-z.\-+]*)?$",
         description="A version string (semantic version, optionally with a pre-release part).",
     ),
 ]

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseStrict
-from artifact_contracts.models._types import Name, Text
+from artifact_contracts.models._types import NO_NEWLINE, Name, Text
 from artifact_contracts.models.delta import DeltaProtocolGate, DeltaSchemaPolicy, DeltaWritePolicy
 
 __all__ = ["EngineConfig", "PipelineSpec", "QuerySpec", "TableSpec", "ViewSpec"]
@@ -21,7 +21,7 @@ class EngineConfig(StructBaseStrict):
         int, msgspec.Meta(ge=1, le=2**31 - 1, description="Rows per record batch (`datafusion.execution.batch_size`).")
     ] = 8192
     settings: Annotated[
-        dict[Annotated[str, msgspec.Meta(pattern=r"^datafusion\.[a-z0-9_.]+$")], str],
+        dict[Annotated[str, msgspec.Meta(pattern=rf"^{NO_NEWLINE}datafusion\.[a-z0-9_.]+$")], str],
         msgspec.Meta(description="Extra DataFusion settings, e.g. `datafusion.optimizer.max_passes`."),
     ] = {}
 

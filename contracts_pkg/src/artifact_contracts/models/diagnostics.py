@@ -6,7 +6,7 @@ import msgspec
 
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.errors import ValidationIssue
-from artifact_contracts.models._types import Text, UtcDateTime
+from artifact_contracts.models._types import NO_NEWLINE, Text, UtcDateTime
 
 __all__ = ["DiagnosticsEvent", "Severity"]
 
@@ -19,7 +19,7 @@ class DiagnosticsEvent(StructBaseCompat, tag="diagnostics_event", tag_field="kin
     severity: Annotated[Severity, msgspec.Meta(description="How much the event matters.")]
     code: Annotated[
         str,
-        msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{1,63}$", description="Stable code, e.g. `ROW_DECODE_FAILED`."),
+        msgspec.Meta(pattern=rf"^{NO_NEWLINE}[A-Z][A-Z0-9_]{{1,63}}$", description="Stable code, e.g. `ROW_DECODE_FAILED`."),
     ]
     message: Annotated[Text, msgspec.Meta(description="What happened, for people.")]
     subject: Annotated[

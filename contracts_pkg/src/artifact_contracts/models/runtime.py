@@ -28,7 +28,7 @@ class RuntimeProfileSnapshot(StructBaseCompat, tag="runtime_profile", tag_field=
     engine_version: Annotated[SemVer, msgspec.Meta(description="The engine-app version.")]
     contract_version: Annotated[SemVer, msgspec.Meta(description="The artifact-contracts version.")]
     python_version: Annotated[
-        str, msgspec.Meta(pattern=r"^\d+\.\d+\.\d+", description="The Python version, e.g. `3.11.7`.")
+        str, msgspec.Meta(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+", description="The Python version, e.g. `3.11.7`.")
     ]
     libraries: Annotated[tuple[LibraryVersion, ...], msgspec.Meta(description="Sorted by name.")] = ()
     target_partitions: Annotated[int, msgspec.Meta(ge=1, le=4096, description="The session's `target_partitions`.")]
