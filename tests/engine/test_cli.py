@@ -25,6 +25,8 @@ pytestmark = pytest.mark.engine
         ["profile"],
         ["diagnostics"],
         ["incremental"],
+        ["write"],
+        ["scan"],
     ],
 )
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

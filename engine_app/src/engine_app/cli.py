@@ -1,4 +1,4 @@
-"""The ``engine-app`` command line: run, plan, artifacts, audit, profile, diagnostics, incremental.
+"""The ``engine-app`` command line and its subcommands (``engine-app --help`` lists them).
 
 User errors (a bad spec or config, a missing table, an unknown fingerprint) print one
 ``error:`` message, with the path of the bad field where there is one, and exit 2;
@@ -30,6 +30,7 @@ from engine_app.cli_commands import (
     cmd_plan,
     cmd_profile,
 )
+from engine_app.cli_delta import add_delta_commands, cmd_scan, cmd_write
 from engine_app.cli_incremental import cmd_incremental
 from engine_app.cli_output import print_run
 from engine_app.config import load_engine_config, load_pipeline_spec
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(profile)
     profile.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
+    add_delta_commands(commands, _add_warehouse)
+
     incremental = commands.add_parser(
         "incremental",
         help="apply the change data feed of the warehouse's tables for a consumer",
@@ -232,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diagnostics": cmd_diagnostics,
         "profile": cmd_profile,
         "incremental": cmd_incremental,
+        "write": cmd_write,
+        "scan": cmd_scan,
     }
     try:
         if args.command == "artifacts":
