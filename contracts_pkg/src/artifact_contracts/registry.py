@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 from typing import Any, Final
 
 import msgspec
@@ -184,6 +185,10 @@ def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
     if cls is None:
         return component
     config = cls.__struct_config__
+    if "description" in component:
+        # Python 3.13 dedents docstrings when compiling, earlier versions do not: without
+        # this, the exported schema (and the contract hash) would depend on the Python.
+        component["description"] = inspect.cleandoc(component["description"])
     component["x-contract-base"] = _base_of(cls)
     if config.array_like:
         component["x-array-like"] = True
