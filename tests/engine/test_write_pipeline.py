@@ -151,6 +151,12 @@ DATA_REFUSALS = [
         "nulls",
     ),
     (DeltaSchemaPolicy(), lambda d: d.drop_columns(["note"]), "$.data.note", "is missing"),
+    (
+        DeltaSchemaPolicy(schema_mode="merge"),
+        lambda d: d.append_column("t", pa.array([1] * d.num_rows, pa.time64("us"))),
+        "$.data.t",
+        "Delta cannot store",
+    ),
     (DeltaSchemaPolicy(), lambda d: d.append_column("extra", pa.array([1] * d.num_rows)), "$.data.extra", "strict"),
     (
         DeltaSchemaPolicy(schema_mode="merge"),

@@ -23,7 +23,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from artifact_contracts import ValidationIssue
-from engine_app.errors import EngineError
+from engine_app.errors import EngineError, error_text
 
 __all__ = [
     "CommitConflictError",
@@ -159,6 +159,7 @@ def retry_commit(action: Callable[[int], T], *, max_attempts: int, what: str) ->
 
     Raises:
         CommitConflictError: Every attempt lost to a concurrent commit.
+        DeltaIOError: deltalake refused the operation for another reason.
     """
     last: Exception | None = None
     for attempt in range(1, max_attempts + 1):
@@ -168,9 +169,10 @@ def retry_commit(action: Callable[[int], T], *, max_attempts: int, what: str) ->
             last = exc
         except DeltaError as exc:
             if "already exists" not in str(exc).lower():
-                raise
+                raise DeltaIOError(f"{what} failed: {error_text(exc)}") from exc
             last = exc
-        time.sleep(min(0.02 * 2**attempt, 0.5))
+        if attempt < max_attempts:  # back off, so racing writers spread out
+            time.sleep(min(0.02 * 2**attempt, 0.5))
     raise CommitConflictError(f"{what}: {max_attempts} attempts lost to concurrent commits; last: {last}")
 
 

@@ -112,6 +112,21 @@ def _check_against_table(
     return issues
 
 
+def _unsupported(kind: pa.DataType) -> bool:
+    """Whether Delta has no type for ``kind`` (delta-rs would fail mid-write)."""
+    if pa.types.is_float16(kind) or pa.types.is_time(kind) or pa.types.is_duration(kind):
+        return True
+    if pa.types.is_interval(kind) or pa.types.is_union(kind):
+        return True
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _unsupported(kind.value_type)
+    if pa.types.is_struct(kind):
+        return any(_unsupported(kind.field(i).type) for i in range(kind.num_fields))
+    if pa.types.is_map(kind):
+        return _unsupported(kind.key_type) or _unsupported(kind.item_type)
+    return False
+
+
 def conform_data(data: pa.Table, schema_policy: DeltaSchemaPolicy, table: DeltaTable | None) -> pa.Table:
     """Check the data against the schema policy and the table, and align it to the table.
 
@@ -135,6 +150,15 @@ def conform_data(data: pa.Table, schema_policy: DeltaSchemaPolicy, table: DeltaT
         ValidationIssue(path=f"$.data.{name}", message=f"required column {name!r} is missing", kind="missing_field")
         for name in schema_policy.required_columns
         if name not in names
+    ]
+    issues += [
+        ValidationIssue(
+            path=f"$.data.{field.name}",
+            message=f"column {field.name!r} has type {field.type}, which Delta cannot store",
+            kind="type_mismatch",
+        )
+        for field in data.schema
+        if _unsupported(field.type)
     ]
     for name in schema_policy.non_nullable_columns:
         if name not in names:
