@@ -208,6 +208,15 @@ def render_markdown(data: dict[str, Any]) -> str:
             cause = explain(fig["key"]) if fig["met"] is False else None
             if cause is not None:
                 causes.setdefault(cause, []).append(fig["label"])
+        for fig in section["figures"]:
+            shares = fig["detail"].get("where_the_time_goes")
+            if shares:
+                parts = ", ".join(f"{name} {share:.0%}" for name, share in sorted(shares.items(), key=lambda i: -i[1]))
+                lines += [
+                    "",
+                    f"*Where the time goes* ({fig['label']}; one cProfile run, CPU time, approximate: "
+                    f"GC pauses land on whichever function allocates): {parts}.",
+                ]
         for cause, labels in causes.items():
             lines += ["", f"**Why it misses** ({'; '.join(labels)}): {cause}"]
     lines.append("")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import msgspec
 import pytest
@@ -207,3 +207,39 @@ class TestEncodeInto:
             encode_json_into(1, b"", 0)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="offset"):
             encode_json_into(1, bytearray(), -2)
+
+
+LOADS = [(loads_json, dumps_json), (loads_msgpack, dumps_msgpack)]
+
+
+class TestDecoderCache:
+    """Decoders are cached per target type and strictness, and the cache stays bounded."""
+
+    @pytest.mark.parametrize(("loads", "dumps"), LOADS)
+    @pytest.mark.parametrize("lax_first", [True, False])
+    def test_strict_and_lax_decoders_are_kept_apart(self, loads: Any, dumps: Any, lax_first: bool) -> None:
+        data = dumps("12")
+        if lax_first:
+            assert loads(data, int, strict=False) == 12
+        with pytest.raises(ContractValidationError, match="Expected `int`, got `str`"):
+            loads(data, int)
+        assert loads(data, int, strict=False) == 12
+
+    @pytest.mark.parametrize(("loads", "dumps"), LOADS)
+    def test_unhashable_target_types_decode_uncached(self, loads: Any, dumps: Any) -> None:
+        target = Annotated[int, {"unhashable": "metadata"}]
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(target)
+        for _ in range(2):
+            assert loads(dumps(7), target) == 7
+        with pytest.raises(ContractValidationError, match="Expected `int`"):
+            loads(dumps("7"), target)
+
+    def test_the_cache_is_bounded(self) -> None:
+        from artifact_contracts import codec
+
+        for bound in range(codec._MAX_CACHED + 10):
+            assert loads_json(b"5", Annotated[int, msgspec.Meta(ge=-bound)]) == 5
+        assert 0 < len(codec._JSON_STRICT) <= codec._MAX_CACHED
+        with pytest.raises(ContractValidationError, match=">= 6"):
+            loads_json(b"5", Annotated[int, msgspec.Meta(ge=6)])
