@@ -110,8 +110,10 @@ class PayloadGenerator:
 
     # --- schema walk ----------------------------------------------------------------
 
-    def _component(self, name: str, path: str, depth: int) -> Any:
+    def _component(self, name: str, path: str, depth: int, also_required: Any = ()) -> Any:
         component = self.defs[name]
+        if also_required:  # a union branch requires the tag: "$ref" with a sibling "required"
+            component = {**component, "required": sorted({*component.get("required", ()), *also_required})}
         if component.get("x-array-like"):
             return self._array_like(name, component, path, depth)
         if "properties" in component:
@@ -160,7 +162,7 @@ class PayloadGenerator:
     def _value(self, schema: dict[str, Any], path: str, depth: int) -> Any:
         name, _ = self._resolve(schema)
         if name is not None:
-            return self._component(name, path, depth)
+            return self._component(name, path, depth, schema.get("required", ()))
         if "anyOf" in schema:
             branches = schema["anyOf"]
             nulls = [b for b in branches if b.get("type") == "null"]

@@ -47,13 +47,10 @@ def add_compat_arguments(parser: argparse.ArgumentParser) -> None:
         "--releases-dir",
         type=Path,
         metavar="DIR",
-        help="where release snapshots live (default: the nearest schemas/releases above the "
-        "working directory)",
+        help="where release snapshots live (default: the nearest schemas/releases above the working directory)",
     )
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument(
-        "--rules", action="store_true", help="print the rule catalog instead of comparing anything"
-    )
+    parser.add_argument("--rules", action="store_true", help="print the rule catalog instead of comparing anything")
 
 
 def _find_releases_dir() -> Path | None:
@@ -121,9 +118,7 @@ def _as_json(reports: list[CompatReport], version: str) -> dict[str, Any]:
     if len(reports) == 1:
         return dict(to_builtins(reports[0]), comparisons=[to_builtins(reports[0])])
     head: dict[str, Any] = (
-        to_builtins(reports[0])
-        if reports
-        else {"current_version": version, "required_bump": "none", "changes": []}
+        to_builtins(reports[0]) if reports else {"current_version": version, "required_bump": "none", "changes": []}
     )
     head["ok"] = all(r.ok for r in reports)
     head["comparisons"] = [to_builtins(r) for r in reports]
@@ -149,9 +144,7 @@ def _as_text(reports: list[CompatReport], version: str) -> str:
     for report in reports:
         lines.append(f"artifact-contracts {version} against {report.against}: {_verdict(report)}")
         for c in report.changes:
-            lines.append(
-                f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks: {_breaks(c.surfaces)}]"
-            )
+            lines.append(f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks: {_breaks(c.surfaces)}]")
     return "\n".join(lines)
 
 
@@ -170,8 +163,7 @@ def _as_markdown(reports: list[CompatReport], version: str) -> str:
         if report.changes:
             out += ["| Bump | Rule | Path | Change | Breaks |", "| --- | --- | --- | --- | --- |"]
             out += [
-                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.surfaces)} |"
-                for c in report.changes
+                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.surfaces)} |" for c in report.changes
             ]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -186,9 +178,7 @@ def render_rules(fmt: str) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in RULES.values():
-        lines.append(
-            f"| `{r.id}` | {r.compat} | {r.strict} | {_breaks(r.surfaces)} | {r.summary} | {r.example} |"
-        )
+        lines.append(f"| `{r.id}` | {r.compat} | {r.strict} | {_breaks(r.surfaces)} | {r.summary} | {r.example} |")
     return "\n".join(lines) + "\n"
 
 

@@ -66,9 +66,7 @@ _WIRE: Final[tuple[Surface, ...]] = ("json", "msgpack")
 _ALL: Final[tuple[Surface, ...]] = ("json", "msgpack", "python")
 
 
-def _rule(
-    id: str, compat: Bump, strict: Bump, surfaces: tuple[Surface, ...], summary: str, example: str
-) -> Rule:
+def _rule(id: str, compat: Bump, strict: Bump, surfaces: tuple[Surface, ...], summary: str, example: str) -> Rule:
     return Rule(id=id, compat=compat, strict=strict, surfaces=surfaces, summary=summary, example=example)
 
 

@@ -97,9 +97,7 @@ class _Differ:
     def tag(self, name: str, base: Base, old: Schema, new: Schema) -> None:
         old_tag, new_tag = _tag(old), _tag(new)
         if old_tag != new_tag:
-            self.add(
-                "TAG_CHANGED", name, name, base, f"{name}: tag {_fmt_tag(old_tag)} -> {_fmt_tag(new_tag)}"
-            )
+            self.add("TAG_CHANGED", name, name, base, f"{name}: tag {_fmt_tag(old_tag)} -> {_fmt_tag(new_tag)}")
 
     def struct_object(self, name: str, base: Base, old: Schema, new: Schema) -> None:
         self.tag(name, base, old, new)
@@ -186,9 +184,7 @@ class _Differ:
                 continue
             required = i + offset_new < new_min
             if required:
-                self.add(
-                    "FIELD_ADDED_REQUIRED", name, f"{name}.{n}", base, f"positional field {n!r} was added"
-                )
+                self.add("FIELD_ADDED_REQUIRED", name, f"{name}.{n}", base, f"positional field {n!r} was added")
             elif i > last_common:
                 self.add("ARRAY_LIKE_FIELD_APPENDED", name, f"{name}.{n}", base, f"{n!r} appended at {i}")
             else:
@@ -205,9 +201,7 @@ class _Differ:
                 i + offset_old < old_min, j + offset_new < new_min,
             )  # fmt: skip
 
-    def field(
-        self, name: str, path: str, base: Base, old: Schema, new: Schema, old_req: bool, new_req: bool
-    ) -> None:
+    def field(self, name: str, path: str, base: Base, old: Schema, new: Schema, old_req: bool, new_req: bool) -> None:
         if old_req and not new_req:
             self.add("FIELD_BECAME_OPTIONAL", name, path, base, "the field now has a default")
         elif new_req and not old_req:
@@ -221,9 +215,7 @@ class _Differ:
             self.add("DOC_CHANGED", name, path, base, "the field's description changed")
         self.schema(name, path, base, _type_only(old), _type_only(new))
 
-    def schema(
-        self, name: str, path: str, base: Base, old: Schema, new: Schema, in_def: bool = False
-    ) -> None:
+    def schema(self, name: str, path: str, base: Base, old: Schema, new: Schema, in_def: bool = False) -> None:
         old_b, new_b = _branches(old), _branches(new)
         only_old = [k for k in old_b if k not in new_b]
         only_new = [k for k in new_b if k not in old_b]
@@ -243,9 +235,7 @@ class _Differ:
         for kind in old_b.keys() & new_b.keys():
             self.same_kind(name, path, base, kind, old_b[kind], new_b[kind], in_def)
 
-    def same_kind(
-        self, name: str, path: str, base: Base, kind: str, old: Schema, new: Schema, in_def: bool
-    ) -> None:
+    def same_kind(self, name: str, path: str, base: Base, kind: str, old: Schema, new: Schema, in_def: bool) -> None:
         if kind.startswith("$ref:") or kind == "any":
             return
         if kind == "enum":
@@ -264,9 +254,7 @@ class _Differ:
             )  # fmt: skip
         for key in ("format", "contentEncoding", "contentMediaType"):
             if old.get(key) != new.get(key) and not (key == "contentMediaType" and _EXT in new):
-                self.add(
-                    "FIELD_TYPE_CHANGED", name, path, base, f"{key} {old.get(key)!r} -> {new.get(key)!r}"
-                )
+                self.add("FIELD_TYPE_CHANGED", name, path, base, f"{key} {old.get(key)!r} -> {new.get(key)!r}")
         if kind == "array":
             if "items" in old and "items" in new and isinstance(old["items"], Mapping):
                 self.schema(name, f"{path}[]", base, _type_only(old["items"]), _type_only(new["items"]))

@@ -199,8 +199,31 @@ def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
         component["x-tag"] = config.tag
         tag_schema = component.get("properties", {}).get(config.tag_field)
         if tag_schema is not None:
-            tag_schema["description"] = f"The kind tag; always `{config.tag}` for this type."
+            tag_schema["description"] = (
+                f"The kind tag; always `{config.tag}` for this type. Written on every encode; "
+                "required where a union of kinds is decoded, optional when this type is decoded on its own."
+            )
+        # msgspec decodes a tagged Struct on its own without its tag (only a union needs
+        # it), so the component leaves the tag optional and each union requires it.
+        if config.tag_field in component.get("required", ()):
+            component["required"] = [f for f in component["required"] if f != config.tag_field]
+    _require_tags_in_unions(component)
     return component
+
+
+def _require_tags_in_unions(node: Any) -> None:
+    """Make every branch of a tagged union require the tag, as the decoder does."""
+    if isinstance(node, dict):
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(node.get("anyOf"), list):
+            for branch in node["anyOf"]:
+                if isinstance(branch, dict) and "$ref" in branch:
+                    branch["required"] = [discriminator["propertyName"]]
+        for value in node.values():
+            _require_tags_in_unions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _require_tags_in_unions(value)
 
 
 @functools.lru_cache(maxsize=2)

@@ -78,6 +78,7 @@ INT_MIN: Final = -(2**63)
 INT_MAX: Final = 2**64 - 1
 """The largest integer MessagePack can carry."""
 
+
 class _Absent:
     def __repr__(self) -> str:
         return "<absent>"
@@ -458,10 +459,6 @@ class _Builder:
                 default = st.just(msgspec.UNSET)
             fields[field.name] = st.one_of(st.just(_ABSENT), default, value)
         cls = dict if isinstance(node, mi.TypedDictType) else node.cls
-        strategy = (
-            st.fixed_dictionaries(fields)
-            .map(_Construct(cls))
-            .filter(lambda v: v is not _INVALID)
-        )
+        strategy = st.fixed_dictionaries(fields).map(_Construct(cls)).filter(lambda v: v is not _INVALID)
         self.done[key] = strategy
         return strategy

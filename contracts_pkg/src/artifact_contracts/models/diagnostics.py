@@ -19,7 +19,9 @@ class DiagnosticsEvent(StructBaseCompat, tag="diagnostics_event", tag_field="kin
     severity: Annotated[Severity, msgspec.Meta(description="How much the event matters.")]
     code: Annotated[
         str,
-        msgspec.Meta(pattern=rf"^{NO_NEWLINE}[A-Z][A-Z0-9_]{{1,63}}$", description="Stable code, e.g. `ROW_DECODE_FAILED`."),
+        msgspec.Meta(
+            pattern=rf"^{NO_NEWLINE}[A-Z][A-Z0-9_]{{1,63}}$", description="Stable code, e.g. `ROW_DECODE_FAILED`."
+        ),
     ]
     message: Annotated[Text, msgspec.Meta(description="What happened, for people.")]
     subject: Annotated[
