@@ -58,6 +58,11 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("HATCH_ENV_")}
 
 
+def venv_env() -> dict[str, str]:
+    """The environment for a clean venv's interpreter: nothing may leak onto its import path."""
+    return {k: v for k, v in _clean_env().items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
 def run(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> int:
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=cwd, env=env if env is not None else _clean_env()).returncode
@@ -126,7 +131,8 @@ def smoke(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="contracts-smoke-") as tmp:
         python = make_venv(Path(tmp) / "venv")
         install(python, str(wheel))
-        status = run([str(python), str(SMOKE), "--version", version, "--goldens", str(goldens_dir(version))])
+        smoke_cmd = [str(python), str(SMOKE), "--version", version, "--goldens", str(goldens_dir(version))]
+        status = run(smoke_cmd, env=venv_env())
         if status:
             return status
         consumer = Path(tmp) / "consumer.py"

@@ -73,7 +73,7 @@ def running_index(root: Path) -> Iterator[Index]:
         from passlib.apache import HtpasswdFile
 
     packages = root / "packages"
-    packages.mkdir()
+    packages.mkdir(parents=True)
     user, password = "releaser", secrets.token_urlsafe(16)
     htpasswd = HtpasswdFile(str(root / "htpasswd"), new=True)
     htpasswd.set_password(user, password)
