@@ -19,8 +19,8 @@ unified diff (the MessagePack decoded view sits next to the hex, so a byte chang
 as a value change). With ``--update-goldens`` goldens are rewritten instead, and at the
 end of the session every ``.golden`` file that no test used is deleted, provided its
 owner test module (named in the file's header) ran completely: collected, nothing
-deselected or picked by node id, nothing failed or skipped. A partial run therefore
-never deletes another module's goldens.
+deselected or picked by node id, nothing failed or skipped (or it no longer exists). A
+partial run therefore never deletes another module's goldens.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ _HEADER = "# golden {name} | owner {owner}\n# regenerate: pytest {owner} --updat
 
 
 def _hex_lines(data: bytes, width: int = 16) -> list[str]:
-    return [
-        f"{offset:04x}  {data[offset : offset + width].hex(' ')}" for offset in range(0, len(data), width)
-    ] or ["(empty)"]
+    return [f"{offset:04x}  {data[offset : offset + width].hex(' ')}" for offset in range(0, len(data), width)] or [
+        "(empty)"
+    ]
 
 
 def _describe(value: Any, indent: int = 0) -> str:
@@ -130,7 +130,11 @@ class GoldenSession:
 
     def owner_of(self, path: Path) -> str:
         """Return a test module's path relative to the rootdir, as written in headers."""
-        return path.resolve().relative_to(self.rootdir).as_posix()
+        resolved = path.resolve()
+        try:
+            return resolved.relative_to(self.rootdir.resolve()).as_posix()
+        except ValueError:  # outside the rootdir: only an absolute path names it
+            return resolved.as_posix()
 
     def for_test(self, request: pytest.FixtureRequest) -> Golden:
         """Return the :class:`Golden` of the requesting test's module."""

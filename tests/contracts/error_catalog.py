@@ -28,7 +28,7 @@ from artifact_contracts import (
     loads_json,
     loads_msgpack,
 )
-from tests.contracts.trees import tree_of
+from tests.contracts.trees import jsonpath, struct_sites, tree_of
 
 __all__ = ["Case", "catalogue", "outcome", "render_catalogue"]
 
@@ -62,15 +62,6 @@ def _fields(tp: type) -> list[tuple[Any, mi.Field]]:
     assert isinstance(info, mi.StructType)
     offset = 1 if info.array_like and info.tag_field is not None else 0
     return [(i + offset if info.array_like else f.encode_name, f) for i, f in enumerate(info.fields)]
-
-
-def _with(tree: Any, key: Any, value: Any) -> Any:
-    edited = copy.deepcopy(tree)
-    if isinstance(edited, list):
-        while len(edited) <= key:
-            edited.append(None)
-    edited[key] = value
-    return edited
 
 
 def _path(key: Any) -> str:
@@ -116,13 +107,26 @@ def _holding(small: Any, big: Any, key: Any) -> Any:
     return small if has else big
 
 
-def _first_failure(tp: type, tree: Any, key: Any, candidates: Any, kinds: set[str]) -> Case | None:
+def _first_failure(tp: type, tree: Any, path: tuple[Any, ...], candidates: Any, kinds: set[str]) -> Case | None:
+    """Put each candidate at ``path`` in turn; return the first the decoder refuses as wanted."""
     for candidate in candidates:
-        case = Case("", "json", dumps_json(_with(tree, key, candidate)))
+        edited = copy.deepcopy(tree)
+        parent = edited
+        for key in path[:-1]:
+            parent = parent[key]
+        case = Case("", "json", dumps_json(_with_in_place(parent, path[-1], candidate, edited)))
         _, issues = outcome(tp, case)
-        if issues and issues[0].kind in kinds and issues[0].path.startswith(_path(key)):
+        if issues and issues[0].kind in kinds and issues[0].path.startswith(jsonpath(path)):
             return case
     return None
+
+
+def _with_in_place(parent: Any, key: Any, value: Any, root: Any) -> Any:
+    if isinstance(parent, list):
+        while len(parent) <= key:
+            parent.append(None)
+    parent[key] = value
+    return root
 
 
 def _find_ext(tree: Any) -> tuple[list[Any], ExtPayload] | None:
@@ -146,6 +150,17 @@ def _replace_at(tree: Any, path: list[Any], value: Any) -> Any:
     return edited
 
 
+def _first_violation(tp: type, full: Any, small: Any, big: Any) -> Case | None:
+    """Violate the first constraint found, at the root's fields first, then nested ones."""
+    for path, struct in struct_sites(full, big):
+        for key, field in _fields(type(struct)):
+            tree = _holding(small, big, key) if not path else big
+            found = _first_failure(tp, tree, (*path, key), _violations(field.type), {"constraint", "invalid_value"})
+            if found is not None:
+                return Case(f"constraint violated in field {jsonpath((*path, key))}", "json", found.payload)
+    return None
+
+
 def catalogue(tp: type, minimal: Any, full: Any) -> list[Case]:
     """Return the bad inputs for ``tp``, derived from its minimal and full instances."""
     array_like = tp.__struct_config__.array_like  # type: ignore[attr-defined]
@@ -158,16 +173,13 @@ def catalogue(tp: type, minimal: Any, full: Any) -> list[Case]:
     ]
     fields = _fields(tp)
     for key, _ in fields:
-        found = _first_failure(tp, _holding(small, big, key), key, _WRONG_TYPES, {"type_mismatch"})
+        found = _first_failure(tp, _holding(small, big, key), (key,), _WRONG_TYPES, {"type_mismatch"})
         if found is not None:
             cases.append(Case(f"wrong type in field {_path(key)}", "json", found.payload))
             break
-    for key, field in fields:
-        tree = _holding(small, big, key)
-        found = _first_failure(tp, tree, key, _violations(field.type), {"constraint", "invalid_value"})
-        if found is not None:
-            cases.append(Case(f"constraint violated in field {_path(key)}", "json", found.payload))
-            break
+    violated = _first_violation(tp, full, small, big)
+    if violated is not None:
+        cases.append(violated)
     required = [key for key, field in fields if field.required]
     if required and not array_like:
         tree = copy.deepcopy(small)

@@ -25,6 +25,7 @@ CONSTRAINED = [
     (Annotated[str, Meta(pattern=r"^sha256:[0-9a-f]{64}$")], lambda v: re.fullmatch(r"sha256:[0-9a-f]{64}", v)),
     (Annotated[str, Meta(pattern=r"[a-c]+z")], lambda v: re.search(r"[a-c]+z", v)),
     (Annotated[str, Meta(pattern=r"^[^x]{2}(?i:Q)$")], lambda v: re.search(r"^[^x]{2}(?i:Q)$", v)),
+    (Annotated[str, Meta(pattern=r"^(?!.*\n)[a-z.]+$")], lambda v: re.fullmatch(r"[a-z.]+", v)),
     (Annotated[list[int], Meta(min_length=2, max_length=3)], lambda v: 2 <= len(v) <= 3),
     (Annotated[bytes, Meta(min_length=1, max_length=4)], lambda v: 1 <= len(v) <= 4),
     (Annotated[dict[str, int], Meta(max_length=1)], lambda v: len(v) <= 1),
@@ -60,8 +61,16 @@ def _negative_zero(value: float) -> bool:
         (Settings, lambda v: v.unset == 0),
     ],
     ids=[
-        "-0.0", "int-max", "int-min", "empty-list", "unicode-key", "recursion", "tagged-union", "any",
-        "unset-absent", "unset-set",
+        "-0.0",
+        "int-max",
+        "int-min",
+        "empty-list",
+        "unicode-key",
+        "recursion",
+        "tagged-union",
+        "any",
+        "unset-absent",
+        "unset-set",
     ],
 )
 def test_generates_the_values_that_break_naive_code(tp: Any, condition: Any) -> None:

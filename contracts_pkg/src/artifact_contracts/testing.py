@@ -245,7 +245,8 @@ _CATEGORIES: Final = {
 def _regex_strategy(pattern: str, cap: int) -> st.SearchStrategy[str] | None:
     """Compile the common regex subset straight into strategies (``from_regex`` is slow).
 
-    Literals, classes, ``.``, repeats, groups, alternation and the start and end anchors.
+    Literals, classes, ``.``, repeats, groups, alternation, the start and end anchors, and
+    lookarounds (left to the ``search`` filter that follows).
     Returns ``None`` for anything else. An unanchored end gets arbitrary text, since
     msgspec searches rather than matches.
     """
@@ -286,6 +287,8 @@ def _regex_strategy(pattern: str, cap: int) -> st.SearchStrategy[str] | None:
         if name == "BRANCH":
             options = [sequence(option) for option in arg[1]]
             return None if any(o is None for o in options) else st.one_of(*options)  # type: ignore[arg-type]
+        if name in ("ASSERT", "ASSERT_NOT"):  # zero-width: the final `search` filter enforces it
+            return st.just("")
         if name == "AT" and str(arg) in ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_END", "AT_END_STRING"):
             anchors.add("start" if "BEGINNING" in str(arg) else "end")
             return st.just("")
