@@ -23,6 +23,7 @@ from deltalake.exceptions import CommitFailedError
 from artifact_contracts import ContractError, ValidationIssue, convert, to_builtins
 from artifact_contracts.models import DiagnosticsEvent
 from engine_app.diagnostics import make_event
+from engine_app.file_reads import FileReads, read_files
 
 __all__ = ["DecodedRows", "DeltaRowTable"]
 
@@ -124,8 +125,29 @@ class DeltaRowTable(Generic[RowT]):
         present = [name for name in self.schema.names if name in table.column_names]
         return table.select(present)
 
+    def read(self, filter_expression: Any = None) -> FileReads:
+        """Read the table like :meth:`read_arrow`, but survive damaged data files.
+
+        Args:
+            filter_expression: A ``pyarrow.compute`` expression, or None for all rows.
+
+        Returns:
+            The rows of every readable data file, and a ``DATA_FILE_UNREADABLE`` event
+            naming each file that is not readable.
+        """
+        if not self.exists():
+            return FileReads(self.schema.empty_table(), [])
+        reads = read_files(self.path, filter_expression)
+        present = [name for name in self.schema.names if name in reads.table.column_names]
+        return FileReads(reads.table.select(present), reads.events)
+
     def decode(
-        self, table: pa.Table, payload: Callable[[RowT], ItemT], *, subject: Callable[[int, dict[str, Any]], str]
+        self,
+        table: pa.Table,
+        payload: Callable[[RowT], ItemT],
+        *,
+        subject: Callable[[int, dict[str, Any]], str],
+        prior: Sequence[DiagnosticsEvent] = (),
     ) -> DecodedRows[ItemT]:
         """Decode Arrow rows into row Structs, then into items, collecting failures.
 
@@ -137,12 +159,13 @@ class DeltaRowTable(Generic[RowT]):
             payload: Turns a decoded row into the item to return (e.g. decodes its
                 payload); may raise :class:`ContractError`.
             subject: Names a row for its diagnostics event, from its index and raw values.
+            prior: Events from reading the table (see :meth:`read`), reported first.
 
         Returns:
             The items and one event per row that failed.
         """
         items: list[ItemT] = []
-        events: list[DiagnosticsEvent] = []
+        events: list[DiagnosticsEvent] = list(prior)
         seen: set[tuple[Any, ...]] = set()
         for index, raw in enumerate(table.to_pylist()):
             try:

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.fs as pafs
-from deltalake import DeltaTable, write_deltalake
+from deltalake import write_deltalake
 
 from artifact_contracts import ContractError, ValidationIssue, dumps_msgpack, loads_msgpack
 from artifact_contracts.models import DiagnosticsEvent, Severity
+from engine_app.file_reads import read_files
 
 __all__ = [
     "DIAGNOSTICS_TABLE",
@@ -126,13 +126,14 @@ class DiagnosticsLog:
 
         Returns:
             The events. A payload that does not decode is reported as an event of its
-            own (``EVENT_DECODE_FAILED``) in its place.
+            own (``EVENT_DECODE_FAILED``) in its place, a data file that cannot be read
+            as ``DATA_FILE_UNREADABLE`` (first).
         """
         if not (self.path / "_delta_log").is_dir():
             return []
-        filesystem = pafs.SubTreeFileSystem(str(self.path), pafs.LocalFileSystem())
-        table = DeltaTable(str(self.path)).to_pyarrow_dataset(filesystem=filesystem).to_table()
-        events: list[DiagnosticsEvent] = []
+        reads = read_files(self.path)
+        table = reads.table
+        events: list[DiagnosticsEvent] = list(reads.events)
         for index, row in enumerate(table.sort_by("at").to_pylist()):
             try:
                 events.append(loads_msgpack(row["payload"], DiagnosticsEvent))

@@ -16,12 +16,12 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 import pyarrow as pa
-from deltalake import DeltaTable
 
 from artifact_contracts import ContractError, dumps_msgpack, loads_msgpack
 from artifact_contracts.models import DiagnosticsEvent
-from engine_app.delta_io import append_rows, dataset, is_delta_table
+from engine_app.delta_io import append_rows, is_delta_table
 from engine_app.diagnostics import make_event
+from engine_app.file_reads import read_files
 
 __all__ = ["PayloadStore"]
 
@@ -64,13 +64,15 @@ class PayloadStore(Generic[RecordT]):
             filter_expression: A ``pyarrow.compute`` expression, or None for all.
 
         Returns:
-            The records that decoded (in no set order) and one event per payload that did not.
+            The records that decoded (in no set order) and one event per payload that did
+            not, or per data file that cannot be read (its records are skipped).
         """
         if not is_delta_table(self.path):
             return [], []
-        table = dataset(DeltaTable(str(self.path)), self.path).to_table(filter=filter_expression)
+        reads = read_files(self.path, filter_expression)
+        table = reads.table
         records: list[RecordT] = []
-        events: list[DiagnosticsEvent] = []
+        events: list[DiagnosticsEvent] = list(reads.events)
         for index, payload in enumerate(table.column("payload").to_pylist()):
             try:
                 records.append(loads_msgpack(payload, self.record_type))

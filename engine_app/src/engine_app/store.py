@@ -185,9 +185,9 @@ class PlanArtifactStore:
         Returns:
             The plans that decode and a diagnostics event per row that does not.
         """
-        table = self.table.read_arrow()
-        table = table.sort_by([("created_at", "ascending"), ("plan_fingerprint", "ascending")])
-        return self.table.decode(table, _decode_plan, subject=_subject)
+        reads = self.table.read()
+        table = reads.table.sort_by([("created_at", "ascending"), ("plan_fingerprint", "ascending")])
+        return self.table.decode(table, _decode_plan, subject=_subject, prior=reads.events)
 
     def get(self, plan_fingerprint: str) -> DecodedRows[StoredPlan]:
         """Read the plan stored under a fingerprint.
@@ -198,8 +198,8 @@ class PlanArtifactStore:
         Returns:
             At most one plan, or the event explaining why its row does not decode.
         """
-        table = self.table.read_arrow(pc.field("plan_fingerprint") == plan_fingerprint)
-        return self.table.decode(table, _decode_plan, subject=_subject)
+        reads = self.table.read(pc.field("plan_fingerprint") == plan_fingerprint)
+        return self.table.decode(reads.table, _decode_plan, subject=_subject, prior=reads.events)
 
 
 class ViewArtifactStore:
@@ -249,5 +249,8 @@ class ViewArtifactStore:
         Returns:
             The views that decode and a diagnostics event per row that does not.
         """
-        table = self.table.read_arrow().sort_by([("created_at", "ascending"), ("view_name", "ascending")])
-        return self.table.decode(table, lambda row: loads_msgpack(row.payload, ViewArtifact), subject=_subject)
+        reads = self.table.read()
+        table = reads.table.sort_by([("created_at", "ascending"), ("view_name", "ascending")])
+        return self.table.decode(
+            table, lambda row: loads_msgpack(row.payload, ViewArtifact), subject=_subject, prior=reads.events
+        )
