@@ -10,6 +10,8 @@ that names it, and the other rows are still returned.
 from __future__ import annotations
 
 import dataclasses
+import random
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -30,7 +32,8 @@ __all__ = ["DecodedRows", "DeltaRowTable"]
 RowT = TypeVar("RowT", bound=msgspec.Struct)
 ItemT = TypeVar("ItemT")
 
-_MERGE_ATTEMPTS = 5
+_MERGE_ATTEMPTS = 20
+_BACKOFF_SECONDS = 0.02
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,8 +88,11 @@ class DeltaRowTable(Generic[RowT]):
         data = self._to_arrow(list(unique.values()))
         if not self.exists():
             self.path.mkdir(parents=True, exist_ok=True)
-            write_deltalake(str(self.path), data, mode="append")
-            return int(data.num_rows)
+            try:
+                write_deltalake(str(self.path), data, mode="append")
+                return int(data.num_rows)
+            except CommitFailedError:
+                pass  # a concurrent writer created the table first: merge into it instead
         predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.key)
         for attempt in range(_MERGE_ATTEMPTS):
             try:
@@ -98,9 +104,11 @@ class DeltaRowTable(Generic[RowT]):
                 )
             except CommitFailedError:
                 # A concurrent writer committed first; the merge re-reads the table, so the
-                # rows it inserted are not inserted twice.
+                # rows it inserted are not inserted twice. Jittered, growing waits keep
+                # several racing writers from colliding again in lockstep.
                 if attempt + 1 == _MERGE_ATTEMPTS:
                     raise
+                time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2 ** min(attempt, 5)))  # noqa: S311
                 continue
             return int(metrics.get("num_target_rows_inserted", 0))
         raise AssertionError("unreachable")  # pragma: no cover
