@@ -90,3 +90,18 @@ def test_a_crash_is_not_swallowed(decoder: Decoder) -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         check(crashing, b"", Any, decoder.fmt)
+
+
+@pytest.mark.parametrize(
+    ("target", "payload"),
+    [
+        # Found by fuzz/atheris_codecs.py: an error inside a map key that is an array was
+        # reported at "key[0]", a path without "$".
+        (Any, b"\x81\x91\xd4\xff\x00\x01"),
+        (dict[tuple[int, ...], int], b"\x81\x92\x01\xa1x\x01"),
+    ],
+)
+def test_regressions(target: Any, payload: bytes) -> None:
+    for decoder in WIRE_DECODERS:
+        if decoder.fmt == "msgpack":
+            assert check(decoder.decode, payload, target, decoder.fmt) is False

@@ -124,13 +124,19 @@ def issue_from_msgspec(exc: msgspec.MsgspecError) -> ValidationIssue:
     assert match is not None  # the pattern matches every string
     message = match["msg"]
     loc = match["loc"] or "$"
-    path = match["path"] if loc == "key" and match["path"] else loc
+    # Inside a map key msgspec says "at `key` in `$.m`", or "at `key[0]` in `$.m`" deeper
+    # in a key that is itself a container: the path is the map's, the rest goes in the text.
+    in_key = match["path"] is not None and (loc == "key" or loc.startswith(("key[", "key.")))
+    path = match["path"] if in_key else loc
+    where = "" if loc == "key" else f", at {loc}"
     if not isinstance(exc, msgspec.ValidationError):
-        return ValidationIssue(path=path, message=message, kind="malformed")
+        return ValidationIssue(
+            path=path, message=f"{message} (in a map key{where})" if in_key else message, kind="malformed"
+        )
     kind = _classify(message)
     field = _FIELD_IN_MESSAGE.match(message)
-    if field is not None:
+    if field is not None and not in_key:
         path = _join_field(path, field["field"])
-    elif loc == "key":
-        message = f"{message} (in a map key)"
+    elif in_key:
+        message = f"{message} (in a map key{where})"
     return ValidationIssue(path=path, message=message, kind=kind)
