@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from benchmarks.context import Context
-from benchmarks.report import Report, Section, print_summary
+from benchmarks.report import Report, Section, print_summary, render_markdown
 
 __all__ = ["SECTIONS", "main"]
 
@@ -126,15 +126,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=["text", "json"], default="text", help="what to print on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument(
+        "--render", action="store_true",
+        help="measure nothing: rewrite REPORT.md from the report.json in --out (after editing findings or layout)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", type=Path, default=None, metavar="HTML",
         help="profile the run with pyinstrument and write the HTML report there",
     )  # fmt: skip
     return parser
 
 
+def _render(json_path: Path) -> int:
+    try:
+        data = json.loads(json_path.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {json_path}: {exc}", file=sys.stderr)
+        return 2
+    md_path = json_path.with_name("REPORT.md")
+    md_path.write_text(render_markdown(data))
+    print(f"wrote {md_path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks``."""
     args = _parser().parse_args(argv)
+    if args.render:
+        return _render((args.out or HERE) / "report.json")
     keys = args.only or [s[0] for s in SECTIONS]
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         ctx = (Context.quick_mode if args.quick else Context.full)(Path(scratch))

@@ -100,4 +100,44 @@ def test_committed_report_is_a_full_run() -> None:
     data = json.loads((ROOT / "benchmarks" / "report.json").read_text())
     check_shape(data, "full")
     # REPORT.md is report.json rendered: neither may be edited (or go stale) on its own.
-    assert (ROOT / "benchmarks" / "REPORT.md").read_text() == render_markdown(data)
+    assert (ROOT / "benchmarks" / "REPORT.md").read_text() == render_markdown(data), (
+        "benchmarks/REPORT.md is stale: run `python -m benchmarks --render`"
+    )
+
+
+def test_render_rewrites_the_markdown_from_the_json(tmp_path: Path) -> None:
+    figure = {
+        "key": "k",
+        "label": "a figure",
+        "value": 1.5,
+        "unit": "x",
+        "target": 1.1,
+        "goal": "<=",
+        "met": False,
+        "detail": {},
+    }
+    data = {
+        "schema_version": 1, "mode": "full", "started": "2026-11-24T00:00:00+00:00", "seconds": 1.0,
+        "machine": {"cpu": "cpu", "cores": 2, "os": "Linux", "machine": "x86_64", "python": "CPython 3.11",
+                    "libraries": {"msgspec": "0.22.0"}},
+        "methodology": {"notes": []}, "summary": {"targets": 1, "met": 0, "missed": ["k"]},
+        "sections": [{"key": "wrapper", "title": "1. W", "skipped": None, "notes": [], "figures": [figure]}],
+    }  # fmt: skip
+    (tmp_path / "report.json").write_text(json.dumps(data))
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--render", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "REPORT.md").read_text() == render_markdown(data)
+    assert "| a figure | 1.50x | <= 1.10x | **no** |" in (tmp_path / "REPORT.md").read_text()
+
+
+def test_render_without_a_report_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--render", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "cannot read" in done.stderr
+    assert "Traceback" not in done.stderr
