@@ -29,6 +29,7 @@ from artifact_contracts import (
     dumps_msgpack,
     loads_json,
     loads_msgpack,
+    loads_toml,
     to_builtins,
 )
 
@@ -64,6 +65,7 @@ DECODERS = (
     Decoder("loads_json(str)", "json", lambda data, t: loads_json(data.decode("utf-8", "surrogateescape"), t)),
     Decoder("loads_msgpack", "msgpack", lambda data, t: loads_msgpack(data, t)),
     Decoder("loads_msgpack(memoryview)", "msgpack", lambda data, t: loads_msgpack(memoryview(bytearray(data)), t)),
+    Decoder("loads_toml", "toml", lambda data, t: loads_toml(data, t)),
 )
 
 
@@ -90,7 +92,7 @@ def check(decode: Callable[[Any, Any], Any], payload: Any, target: Any, fmt: str
         again = loads_json(dumps_json(value), target)
     elif fmt == "msgpack":
         again = loads_msgpack(dumps_msgpack(value), target)
-    else:
+    else:  # builtins and TOML: through builtins, as convert sees them
         again = convert(to_builtins(value), target)
     assert again == value, f"round trip changed {value!r} into {again!r}"
     return True
@@ -319,7 +321,13 @@ _MSGPACK_TOKENS = [
 ]  # fmt: skip
 
 
+_TOML_TOKENS = [
+    b"a", b"target_partitions", b" = ", b"=", b"\n", b"[", b"]", b"[[", b"]]", b"{", b"}", b",", b".", b'"',
+    b"'", b'"x"', b"1", b"-0", b"0x1f", b"1e400", b"inf", b"nan", b"true", b"1979-05-27T07:32:00Z", b"#", b"\\",
+]  # fmt: skip
+
+
 def noise(fmt: str) -> st.SearchStrategy[bytes]:
     """Random bytes, and soups of the format's own tokens (closer to parsing deeper)."""
-    tokens = _JSON_TOKENS if fmt == "json" else _MSGPACK_TOKENS
+    tokens = {"json": _JSON_TOKENS, "msgpack": _MSGPACK_TOKENS, "toml": _TOML_TOKENS}[fmt]
     return st.binary(max_size=512) | st.lists(st.sampled_from(tokens), max_size=64).map(b"".join)

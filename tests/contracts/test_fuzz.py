@@ -24,6 +24,7 @@ from tests.contracts.fuzzing import DECODERS, Decoder, check, emit, mutated, mut
 TARGETS: tuple[Any, ...] = (*CONTRACT_TYPES, Any)
 DECODER_IDS = [d.name for d in DECODERS]
 WIRE_DECODERS = [d for d in DECODERS if d.fmt != "builtins"]
+MUTABLE_DECODERS = [d for d in DECODERS if d.fmt in ("json", "msgpack")]  # we can write valid payloads
 CONVERT = next(d for d in DECODERS if d.fmt == "builtins")
 
 # Generating a valid contract value costs more than decoding it; the health check would
@@ -38,7 +39,7 @@ def test_noise(decoder: Decoder, target: Any, data: st.DataObject) -> None:
     check(decoder.decode, data.draw(noise(decoder.fmt)), target, decoder.fmt)
 
 
-@pytest.mark.parametrize("decoder", WIRE_DECODERS, ids=lambda d: d.name)
+@pytest.mark.parametrize("decoder", MUTABLE_DECODERS, ids=lambda d: d.name)
 @relaxed
 @given(target=st.sampled_from(CONTRACT_TYPES), data=st.data())
 def test_mutated_payloads(decoder: Decoder, target: Any, data: st.DataObject) -> None:
@@ -54,7 +55,7 @@ def test_mutated_builtins_through_convert(target: Any, data: st.DataObject) -> N
     check(CONVERT.decode, data.draw(mutated_builtins(value), label="mutated"), target, "builtins")
 
 
-@pytest.mark.parametrize("decoder", DECODERS, ids=lambda d: d.name)
+@pytest.mark.parametrize("decoder", [*MUTABLE_DECODERS, CONVERT], ids=lambda d: d.name)
 @relaxed
 @given(target=st.sampled_from(CONTRACT_TYPES), data=st.data())
 def test_valid_payloads_are_accepted(decoder: Decoder, target: Any, data: st.DataObject) -> None:
@@ -83,7 +84,7 @@ def test_the_structural_writer_can_duplicate_keys(fmt: str) -> None:
     assert (loads_json(payload) if fmt == "json" else loads_msgpack(payload)) == {"a": 2}  # the last one wins
 
 
-@pytest.mark.parametrize("decoder", WIRE_DECODERS, ids=lambda d: d.name)
+@pytest.mark.parametrize("decoder", DECODERS, ids=lambda d: d.name)
 def test_a_crash_is_not_swallowed(decoder: Decoder) -> None:
     def crashing(data: Any, target: Any) -> Any:
         raise RuntimeError("boom")
