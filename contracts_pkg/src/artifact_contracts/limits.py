@@ -219,7 +219,7 @@ def check_json_depth(data: bytes | bytearray | memoryview | str, limit: int) -> 
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if raw.count(b"[") + raw.count(b"{") <= limit:  # cheap upper bound on the depth
         return
-    if b"\\" in raw:
+    if b'\\"' in raw:  # without a backslash before a quote, no quote is escaped
         # Escaped backslashes, then escaped quotes: in a valid prefix both occur only
         # inside strings, and neither opens or closes one.
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
