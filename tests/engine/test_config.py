@@ -15,8 +15,11 @@ pytestmark = pytest.mark.engine
     ("name", "text", "expected"),
     [
         ("c.toml", "target_partitions = 3\nbatch_size = 1024\n", EngineConfig(target_partitions=3, batch_size=1024)),
-        ("c.json", '{"target_partitions": 3, "settings": {"datafusion.optimizer.max_passes": "2"}}',
-         EngineConfig(target_partitions=3, settings={"datafusion.optimizer.max_passes": "2"})),
+        (
+            "c.json",
+            '{"target_partitions": 3, "settings": {"datafusion.optimizer.max_passes": "2"}}',
+            EngineConfig(target_partitions=3, settings={"datafusion.optimizer.max_passes": "2"}),
+        ),
         ("c.toml", "", EngineConfig()),
     ],
 )

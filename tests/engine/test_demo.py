@@ -53,7 +53,7 @@ def test_spec_file_with_relative_parquet_table(tmp_path: Path, capsys: pytest.Ca
     pq.write_table(pa.table({"k": [1, 2, 3, 3], "v": [1.5, 2.5, 3.5, 4.5]}), data / "facts.parquet")
     spec = tmp_path / "project" / "pipeline.toml"
     spec.write_text(
-        '[engine]\ntarget_partitions = 2\n'
+        "[engine]\ntarget_partitions = 2\n"
         '[[tables]]\nname = "facts"\npath = "data/facts.parquet"\nformat = "parquet"\n'
         '[[views]]\nname = "big"\nsql = "SELECT k, v FROM facts WHERE v > 2"\n'
         '[[queries]]\nname = "per_key"\nsql = "SELECT k, sum(v) AS s FROM big GROUP BY k ORDER BY k"\n'

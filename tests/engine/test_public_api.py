@@ -9,9 +9,7 @@ import engine_app
 
 pytestmark = pytest.mark.engine
 
-MODULES = sorted(
-    m.name for m in pkgutil.iter_modules(engine_app.__path__) if not m.name.startswith("_")
-)
+MODULES = sorted(m.name for m in pkgutil.iter_modules(engine_app.__path__) if not m.name.startswith("_"))
 
 
 @pytest.mark.parametrize("name", MODULES)

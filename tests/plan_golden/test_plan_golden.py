@@ -38,9 +38,7 @@ def render(artifacts: PlanArtifacts) -> str:
     schema = "\n".join(
         f"{f.name}: {f.data_type}{'' if f.nullable else ' not null'}" for f in artifacts.output_schema.fields
     )
-    columns = "\n".join(
-        f"{c.table_name}.{c.column_name}: {c.data_type}" for c in artifacts.information_schema.columns
-    )
+    columns = "\n".join(f"{c.table_name}.{c.column_name}: {c.data_type}" for c in artifacts.information_schema.columns)
     sections = {
         "sql": artifacts.sql,
         "optimized logical plan": artifacts.texts.optimized_logical,

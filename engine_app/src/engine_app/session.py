@@ -106,9 +106,7 @@ def library_versions() -> tuple[LibraryVersion, ...]:
     Returns:
         One entry per name in :data:`LIBRARIES`.
     """
-    return tuple(
-        LibraryVersion(name=name, version=importlib.metadata.version(name)) for name in sorted(LIBRARIES)
-    )
+    return tuple(LibraryVersion(name=name, version=importlib.metadata.version(name)) for name in sorted(LIBRARIES))
 
 
 def _datafusion_version() -> str:
@@ -150,9 +148,7 @@ def rulepack_hash(settings: tuple[SessionSetting, ...]) -> str:
         ``datafusion.optimizer.*`` setting plus target partitions and batch size.
     """
     relevant = [
-        (s.name, s.value)
-        for s in settings
-        if s.name.startswith("datafusion.optimizer.") or s.name in _PLAN_SHAPING
+        (s.name, s.value) for s in settings if s.name.startswith("datafusion.optimizer.") or s.name in _PLAN_SHAPING
     ]
     document: dict[str, Any] = {
         "datafusion_version": _datafusion_version(),

@@ -123,12 +123,8 @@ def _decode_plan(row: PlanArtifactRow) -> StoredPlan:
     return StoredPlan(
         row=row,
         artifacts=loads_msgpack(row.payload, PlanArtifacts),
-        environment=(
-            loads_msgpack(row.environment, PlanningEnvironment) if row.environment is not None else None
-        ),
-        bundle=(
-            loads_msgpack(row.audit_bundle, DeterminismAuditBundle) if row.audit_bundle is not None else None
-        ),
+        environment=(loads_msgpack(row.environment, PlanningEnvironment) if row.environment is not None else None),
+        bundle=(loads_msgpack(row.audit_bundle, DeterminismAuditBundle) if row.audit_bundle is not None else None),
     )
 
 
@@ -147,9 +143,7 @@ class PlanArtifactStore:
         """The Delta table's root."""
         return self.table.path
 
-    def append(
-        self, artifacts: Sequence[PlanArtifacts], environment: PlanningEnvironment | None = None
-    ) -> int:
+    def append(self, artifacts: Sequence[PlanArtifacts], environment: PlanningEnvironment | None = None) -> int:
         """Store plans whose fingerprint is not stored yet, in one commit.
 
         Args:
@@ -161,9 +155,7 @@ class PlanArtifactStore:
         """
         created_at = _now()
         schema_hash = contract_hash()
-        env_bytes = (
-            dumps_msgpack(relative_to(environment, self.path.parent)) if environment is not None else None
-        )
+        env_bytes = dumps_msgpack(relative_to(environment, self.path.parent)) if environment is not None else None
         rows = [
             PlanArtifactRow(
                 plan_fingerprint=a.plan_fingerprint,

@@ -116,9 +116,7 @@ def validate_roundtrip(
         reoptimized = decoded.optimized_logical_plan()
         decoded_schema = decoded.schema()
     except Exception as exc:  # the consumer raises bare Exceptions for any failure
-        return SubstraitValidation(
-            roundtrip_ok=False, error=error_text(exc), extension_count=extension_count
-        )
+        return SubstraitValidation(roundtrip_ok=False, error=error_text(exc), extension_count=extension_count)
     if not decoded_schema.equals(expected.schema()):
         return SubstraitValidation(
             roundtrip_ok=False,
@@ -128,4 +126,3 @@ def validate_roundtrip(
         )
     matches = reoptimized.display_indent() == expected.optimized_logical_plan().display_indent()
     return SubstraitValidation(roundtrip_ok=True, plan_matches=matches, extension_count=extension_count)
-

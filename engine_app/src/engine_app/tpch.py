@@ -61,9 +61,7 @@ def extension_path() -> Path:
         import duckdb
         import duckdb_extension_tpch  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise EngineError(
-            "TPC-H generation needs the demo extra: pip install 'engine-app[demo]'"
-        ) from exc
+        raise EngineError("TPC-H generation needs the demo extra: pip install 'engine-app[demo]'") from exc
     package_dir = Path(duckdb_extension_tpch.__file__).parent / "extensions"
     path = package_dir / f"v{duckdb.__version__}" / "tpch.duckdb_extension"
     if not path.is_file():

@@ -74,4 +74,3 @@ class ViewRegistry:
     def registered(self) -> tuple[RegisteredView, ...]:
         """The views registered through this registry, in order."""
         return tuple(self._registered.values())
-
