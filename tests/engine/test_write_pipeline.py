@@ -43,6 +43,13 @@ def test_partitioning_is_visible_in_the_file_paths(tmp_path: Path) -> None:
     assert artifact.telemetry.bytes_written == sum(actions.column("size_bytes").to_pylist())
 
 
+def test_telemetry_counts_the_files_an_overwrite_removed(tmp_path: Path) -> None:
+    first = write_table(tmp_path / "t", _data(), DeltaWritePolicy(partition_by=("region",)))
+    assert first.telemetry.files_removed == 0
+    second = write_table(tmp_path / "t", _data(), DeltaWritePolicy(partition_by=("region",), mode="overwrite"))
+    assert second.telemetry.files_removed == first.telemetry.files_added == 3
+
+
 def _max_overlap(path: Path, column: str) -> int:
     """How many files the widest point of ``column``'s value range falls into."""
     actions = add_actions(DeltaTable(str(path)))

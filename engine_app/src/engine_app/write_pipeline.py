@@ -218,6 +218,7 @@ def write_table(
             bytes_written=sum(files.values()),
             commit_attempts=attempts + retries,
             duration_ms=(time.perf_counter() - started) * 1000.0,
+            files_removed=sum(int(c.get("operationMetrics", {}).get("num_removed_files", 0)) for c in commits),
         ),
     )
     if warehouse is not None:

@@ -43,3 +43,6 @@ class WriteTelemetry(StructBaseCompat, array_like=True, gc=False, cache_hash=Tru
     bytes_written: Annotated[Count, msgspec.Meta(description="Bytes of the added files.")] = 0
     commit_attempts: Annotated[Count, msgspec.Meta(description="1 unless a conflicting commit forced retries.")] = 1
     duration_ms: Annotated[Millis, msgspec.Meta(description="Wall time of the write, commit included.")] = 0.0
+    files_removed: Annotated[
+        Count, msgspec.Meta(description="Data files the write's commits removed: an overwrite's old files.")
+    ] = 0
