@@ -108,6 +108,10 @@ def _embedding(names: set[str], defs: dict[str, Any]) -> set[str]:
 def test_the_gate_holds_against_every_release(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["compat", "--releases-dir", str(RELEASES), "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert status == 0, json.dumps(report, indent=2)[:4000]
+    hint = (
+        "a released version's contracts changed: bump the version and add its CHANGELOG section "
+        "(RELEASING.md, 'Changing a contract after a release'; `artifact-contracts compat` says which bump)\n"
+    )
+    assert status == 0, hint + json.dumps(report, indent=2)[:4000]
     assert report["ok"] is True
     assert report["comparisons"], "nothing was compared"
