@@ -164,9 +164,10 @@ class TestErrors:
             loads_json(b'{"name":' + b"[" * 200_000 + b"]" * 200_000 + b"}", StrictName)
 
     def test_deep_nesting_into_a_compat_struct_is_refused(self) -> None:
-        # A Compat Struct skips unknown fields recursively, so the depth limit applies.
-        with pytest.raises(ContractDecodeError, match="nesting deeper than the limit"):
+        # A Compat Struct skips unknown fields recursively, guarded by the recursion limit.
+        with pytest.raises(ContractDecodeError, match="nesting too deep") as info:
             loads_json(b'{"name":"n","future":' + b"[" * 200_000 + b"]" * 200_000 + b"}", Plan)
+        assert info.value.issues[0].kind == "too_deep"
 
     @pytest.mark.parametrize("data", [None, 12, ["x"]])
     def test_non_bytes_input(self, data: Any) -> None:

@@ -36,9 +36,12 @@ from artifact_contracts.limits import (
     _LEAF_TYPES,
     _MAPPING_TYPES,
     _OPEN_TYPES,
+    _TRANSIENT_TYPES,
+    SAFE_RECURSION_LIMIT,
     admits_unbounded_nesting,
     check_json_depth,
     check_msgpack_depth,
+    nesting_kind,
     payload_size,
 )
 from artifact_contracts.registry import CONTRACT_TYPES
@@ -128,26 +131,28 @@ class TestAdmitsUnboundedNesting:
         assert admits_unbounded_nesting(target) is False
 
     @pytest.mark.parametrize(
-        "target",
+        ("target", "kind"),
         [
-            Any,
-            list[Any],
-            dict[str, Any],
-            msgspec.Raw,
-            WithAny,
-            Tree,  # recursive
-            Loose,  # skips unknown fields, recursively
-            LooseArray,  # skips extra trailing items
-            Movie,  # TypedDict: unknown keys ignored
-            Pair,  # dataclass: unknown keys ignored
-            SubstraitBytes,  # custom: receives whatever value stands there
-            WithPayload,
-            Union[int, Loose],
-            object,  # msgspec cannot describe it
+            (Any, "kept"),
+            (list[Any], "kept"),
+            (dict[str, Any], "kept"),
+            (msgspec.Raw, "kept"),
+            (WithAny, "kept"),
+            (Tree, "kept"),  # recursive
+            (Loose, "skipped"),  # skips unknown fields, recursively
+            (LooseArray, "skipped"),  # skips extra trailing items
+            (Movie, "kept"),  # TypedDict: unknown keys ignored
+            (Pair, "kept"),  # dataclass: unknown keys ignored
+            (SubstraitBytes, "skipped"),  # custom: builds any value, the hook rejects it
+            (WithPayload, "skipped"),
+            (Union[int, Loose], "skipped"),
+            (Union[Loose, list[Any]], "kept"),
+            (object, "skipped"),  # a custom type: the codec's hook rejects every value
         ],
     )
-    def test_unbounded(self, target: Any) -> None:
+    def test_unbounded(self, target: Any, kind: str) -> None:
         assert admits_unbounded_nesting(target) is True
+        assert nesting_kind(target) == kind
 
     def test_every_inspect_node_kind_is_classified(self) -> None:
         # A node kind added by a later msgspec falls back to "unbounded"; this test makes
@@ -167,13 +172,16 @@ class TestAdmitsUnboundedNesting:
             msgspec.inspect.TupleType,
             *(k for k in kinds if issubclass(k, msgspec.inspect.CollectionType)),
         }
-        assert kinds - structural - set(_LEAF_TYPES) - set(_OPEN_TYPES) - set(_MAPPING_TYPES) == set()
+        classified = set(_LEAF_TYPES) | set(_OPEN_TYPES) | set(_TRANSIENT_TYPES) | set(_MAPPING_TYPES)
+        assert kinds - structural - classified == set()
 
     @pytest.mark.parametrize("target", CONTRACT_TYPES, ids=lambda t: t.__name__)
     def test_registered_types(self, target: type) -> None:
-        # Persisted (Compat) contracts skip unknown fields, so they need the scan.
+        # Persisted (Compat) contracts skip unknown fields; no contract keeps unbounded values.
         if not target.__struct_config__.forbid_unknown_fields:
-            assert admits_unbounded_nesting(target) is True
+            assert nesting_kind(target) == "skipped"
+        else:
+            assert nesting_kind(target) in {"bounded", "skipped"}
 
 
 def _depth(value: Any) -> int:
@@ -236,7 +244,7 @@ class TestDepthScans:
     @pytest.mark.parametrize("fmt", ["json", "msgpack"])
     @pytest.mark.parametrize("target", [Any, Loose, list[Any]])
     def test_limit_is_exact_through_the_public_decoders(self, limits: None, fmt: str, target: Any) -> None:
-        set_decode_limits(DecodeLimits(max_depth=5))
+        set_decode_limits(DecodeLimits(max_depth=5, scan_skipped=target is Loose))
 
         def payload(depth: int) -> Any:
             nested: Any = "x"
@@ -252,6 +260,35 @@ class TestDepthScans:
         with pytest.raises(ContractDecodeError, match="nesting deeper than the limit of 5") as info:
             loads(dumps(payload(6)), target)
         assert [(i.path, i.kind) for i in info.value.issues] == [("$", "too_deep")]
+
+    @pytest.mark.parametrize("fmt", ["json", "msgpack"])
+    def test_skipped_values_are_not_scanned_by_default(self, limits: None, fmt: str) -> None:
+        # Skipped unknown fields never reach the caller: held only to the recursion guard.
+        set_decode_limits(DecodeLimits(max_depth=5))
+        loads = loads_json if fmt == "json" else loads_msgpack
+        dumps = dumps_json if fmt == "json" else dumps_msgpack
+        nested: Any = "x"
+        for _ in range(50):
+            nested = [nested]
+        assert loads(dumps({"name": "n", "unknown": nested}), Loose) == Loose(name="n")
+        deep = b'{"name":"n","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        if fmt == "msgpack":
+            deep = b"\x82\xa4name\xa1n\xa1x" + b"\x91" * 100_000 + b"\xc0"
+        with pytest.raises(ContractDecodeError) as info:
+            loads(deep, Loose)
+        assert info.value.issues[0].kind == "too_deep"
+
+    def test_a_raised_recursion_limit_turns_the_scan_on(self, limits: None) -> None:
+        set_decode_limits(DecodeLimits(max_depth=5))
+        payload = dumps_json({"name": "n", "unknown": [[[[[["x"]]]]]]})
+        saved = sys.getrecursionlimit()
+        sys.setrecursionlimit(SAFE_RECURSION_LIMIT + 1)
+        try:
+            with pytest.raises(ContractDecodeError, match="limit of 5"):
+                loads_json(payload, Loose)
+        finally:
+            sys.setrecursionlimit(saved)
+        assert loads_json(payload, Loose) == Loose(name="n")
 
 
 class TestSize:

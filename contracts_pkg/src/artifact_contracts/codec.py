@@ -35,11 +35,12 @@ from artifact_contracts.errors import (
 )
 from artifact_contracts.ext import EXT_TYPES, ExtPayload
 from artifact_contracts.limits import (
-    admits_unbounded_nesting,
     check_json_depth,
     check_msgpack_depth,
     check_size,
     get_decode_limits,
+    nesting_kind,
+    scan_skipped_values,
 )
 
 if sys.version_info >= (3, 11):
@@ -157,26 +158,37 @@ _MSGPACK_STRICT: dict[Any, Any] = {}
 _MSGPACK_LAX: dict[Any, Any] = {}
 
 
-def _with_depth_check(decode: Any, check_depth: Any) -> Any:
-    def decode_checked(data: Any) -> Any:
-        check_depth(data, get_decode_limits().max_depth)
+def _with_depth_check(decode: Any, check_depth: Any, target_type: Any) -> Any:
+    """Wrap ``decode`` with the depth scan its target needs (see the limits module)."""
+    kind = nesting_kind(target_type)
+    if kind == "bounded":
+        return decode
+
+    if kind == "kept":
+
+        def decode_checked(data: Any) -> Any:
+            check_depth(data, get_decode_limits().max_depth)
+            return decode(data)
+
+        return decode_checked
+
+    def decode_skipping(data: Any) -> Any:
+        limits = get_decode_limits()
+        if scan_skipped_values(limits):
+            check_depth(data, limits.max_depth)
         return decode(data)
 
-    return decode_checked
+    return decode_skipping
 
 
 def _build_json(target_type: Any, strict: bool) -> Any:
     decode = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook).decode
-    return _with_depth_check(decode, check_json_depth) if admits_unbounded_nesting(target_type) else decode
+    return _with_depth_check(decode, check_json_depth, target_type)
 
 
 def _build_msgpack(target_type: Any, strict: bool) -> Any:
     decoder = msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
-    return (
-        _with_depth_check(decoder.decode, check_msgpack_depth)
-        if admits_unbounded_nesting(target_type)
-        else decoder.decode
-    )
+    return _with_depth_check(decoder.decode, check_msgpack_depth, target_type)
 
 
 def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError:

@@ -2,17 +2,28 @@
 
 A service that decodes untrusted payloads needs both: the size limit is checked before
 a byte is parsed, and the depth limit before the decoder sees a payload that could nest
-without bound. msgspec decodes (and skips) nested values recursively, so without the
-depth limit a deep payload costs C stack: a ``RecursionError`` at the default recursion
-limit, a segmentation fault on Python 3.11 when a program has raised that limit.
+without bound.
 
-A target type needs the depth scan unless the type itself stops the decoder at a fixed
-depth (:func:`admits_unbounded_nesting`). That excludes more than ``Any``: a Struct that
-skips unknown fields (every :class:`~artifact_contracts.StructBaseCompat`) skips them
-recursively, whatever they hold; ``TypedDict`` and dataclass targets ignore unknown keys
-the same way; ``msgspec.Raw`` captures any value; a custom type (the binary payload
-types) receives whatever value stands in its place. Only strict Structs of bounded
-fields, and scalars and containers of those, are safe without it.
+What the depth limit covers depends on the target type (:func:`nesting_kind`):
+
+- ``"kept"``: the decoded value itself may nest as deep as the input (``Any``,
+  ``msgspec.Raw``, recursive types, ``TypedDict`` and dataclass targets). Every payload
+  is scanned first and refused when it nests deeper than ``max_depth``.
+- ``"skipped"``: the value is bounded by its type, but a Struct that tolerates unknown
+  fields (every :class:`~artifact_contracts.StructBaseCompat`) skips them, and msgspec
+  skips recursively; a binary payload field likewise builds whatever value stands in its
+  place before the codec's hook rejects anything but base64 text or an ext value. Those
+  values never reach the caller, and msgspec's recursion is guarded by the interpreter's
+  recursion limit (a ``RecursionError``, reported as a ``too_deep``
+  :class:`~artifact_contracts.ContractDecodeError`). So these payloads are scanned only
+  when that guard cannot be trusted to protect the C stack (a program raised
+  :func:`sys.setrecursionlimit` above :data:`SAFE_RECURSION_LIMIT`; CPython 3.11 then
+  crashed on a deep unknown field) or when ``DecodeLimits(scan_skipped=True)`` asks for
+  unknown fields to be held to ``max_depth`` too. Scanning every persisted artifact cost
+  35-55% of a plan decode and ~9x on a binary-heavy MessagePack one
+  (benchmarks/REPORT.md), for values that are thrown away.
+- ``"bounded"``: strict Structs of bounded fields, scalars and containers of those: the
+  type stops the decoder at a fixed depth; no scan.
 
 The scans cost far less than a decode: the JSON scan runs in C-level byte operations
 (``bytes.translate``/``replace``), the MessagePack scan reads container headers and
@@ -23,9 +34,10 @@ present before it allocates.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from itertools import accumulate
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import msgspec
 
@@ -38,7 +50,9 @@ __all__ = [
     "check_msgpack_depth",
     "check_size",
     "get_decode_limits",
+    "nesting_kind",
     "payload_size",
+    "scan_skipped_values",
     "set_decode_limits",
 ]
 
@@ -52,18 +66,21 @@ class DecodeLimits:
     Args:
         max_bytes: Largest accepted payload, in bytes (UTF-8 bytes for a ``str``).
         max_depth: Deepest accepted nesting of arrays and maps.
+        scan_skipped: Also hold the unknown fields a Compat target skips to
+            ``max_depth`` (scans every such payload; see the module docstring).
     """
 
-    __slots__ = ("max_bytes", "max_depth")
+    __slots__ = ("max_bytes", "max_depth", "scan_skipped")
 
-    def __init__(self, *, max_bytes: int = 256 * 1024 * 1024, max_depth: int = 256) -> None:
+    def __init__(self, *, max_bytes: int = 256 * 1024 * 1024, max_depth: int = 256, scan_skipped: bool = False) -> None:
         if max_bytes < 1 or max_depth < 1:
             raise ValueError("limits must be positive")
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.scan_skipped = scan_skipped
 
     def __repr__(self) -> str:
-        return f"DecodeLimits(max_bytes={self.max_bytes}, max_depth={self.max_depth})"
+        return f"DecodeLimits(max_bytes={self.max_bytes}, max_depth={self.max_depth}, scan_skipped={self.scan_skipped})"
 
 
 _limits = DecodeLimits()
@@ -129,10 +146,14 @@ _LEAF_TYPES: Final = (
 _OPEN_TYPES: Final = (
     msgspec.inspect.AnyType,
     msgspec.inspect.RawType,
-    msgspec.inspect.CustomType,
     msgspec.inspect.TypedDictType,
     msgspec.inspect.DataclassType,
 )
+
+# Types whose decoder builds any value in their place but hands it to the codec's
+# ``dec_hook``, which keeps only a base64 string or an ext value (the binary payload
+# types) and rejects the rest: a deep value there is transient, as a skipped field is.
+_TRANSIENT_TYPES: Final = (msgspec.inspect.CustomType,)
 
 # FrozenDictType is new in msgspec 0.22 (frozendict, Python 3.15+).
 _MAPPING_TYPES: Final = tuple(
@@ -140,50 +161,72 @@ _MAPPING_TYPES: Final = tuple(
 )
 
 
-def admits_unbounded_nesting(target_type: Any) -> bool:
-    """Whether decoding into ``target_type`` may recurse as deep as the input nests.
+NestingKind = Literal["bounded", "skipped", "kept"]
+_KINDS: Final[tuple[NestingKind, ...]] = ("bounded", "skipped", "kept")
 
-    ``False`` only when the type stops the decoder at a fixed depth: every node is a
-    scalar, a container of such nodes, or a Struct that forbids unknown fields and is
-    not recursive. Anything msgspec cannot describe, or that this function does not
-    know, counts as unbounded.
+# Above this recursion limit msgspec's recursion guard may no longer keep a deep
+# skipped value off the end of the C stack (CPython 3.11 crashed at 10**6).
+SAFE_RECURSION_LIMIT: Final = 3000
+
+
+def nesting_kind(target_type: Any) -> NestingKind:
+    """How deep decoding into ``target_type`` may recurse, by what the decoder does there.
+
+    ``"bounded"`` when the type stops the decoder at a fixed depth: every node is a
+    scalar, a container of such nodes, or a non-recursive Struct that forbids unknown
+    fields. ``"skipped"`` when only the unknown fields (or extra array items) a Struct
+    tolerates can nest without bound. ``"kept"`` when the decoded value itself can.
+    Anything msgspec cannot describe, or that this function does not know, is ``"kept"``.
     """
     try:
         info = msgspec.inspect.type_info(target_type)
     except Exception:  # a type msgspec cannot describe: scan to be safe
-        return True
-    seen: set[int] = set()
+        return "kept"
+    on_path: set[int] = set()  # Structs being walked: meeting one again is recursion
+    done: dict[int, int] = {}  # Structs already classified (shared, not recursive)
 
-    def walk(node: msgspec.inspect.Type) -> bool:
+    def walk(node: msgspec.inspect.Type) -> int:
         if isinstance(node, _LEAF_TYPES):
-            return False
+            return 0
         if isinstance(node, _OPEN_TYPES):
-            return True
-        if isinstance(node, msgspec.inspect.StructType):
-            # A Struct that tolerates unknown fields (or extra array items) skips them,
-            # and msgspec skips recursively.
-            if not node.forbid_unknown_fields or id(node) in seen:
-                return True
-            seen.add(id(node))
-            return any(walk(f.type) for f in node.fields)
-        if isinstance(node, msgspec.inspect.NamedTupleType):
-            if id(node) in seen:
-                return True
-            seen.add(id(node))
-            return any(walk(f.type) for f in node.fields)
+            return 2
+        if isinstance(node, _TRANSIENT_TYPES):
+            return 1
+        if isinstance(node, (msgspec.inspect.StructType, msgspec.inspect.NamedTupleType)):
+            key = id(node)
+            if key in on_path:
+                return 2  # a recursive type
+            if key not in done:
+                on_path.add(key)
+                # A Struct that tolerates unknown fields (or extra array items) skips
+                # them, and msgspec skips recursively.
+                skips = isinstance(node, msgspec.inspect.StructType) and not node.forbid_unknown_fields
+                done[key] = max([1 if skips else 0, *(walk(f.type) for f in node.fields)])
+                on_path.discard(key)
+            return done[key]
         if isinstance(node, msgspec.inspect.Metadata):
             return walk(node.type)
         if isinstance(node, msgspec.inspect.UnionType):
-            return any(walk(t) for t in node.types)
+            return max(walk(t) for t in node.types)
         if isinstance(node, msgspec.inspect.TupleType):
-            return any(walk(t) for t in node.item_types)
+            return max([0, *(walk(t) for t in node.item_types)])
         if isinstance(node, msgspec.inspect.CollectionType):  # list, set, frozenset, tuple[T, ...]
             return walk(node.item_type)
         if isinstance(node, _MAPPING_TYPES):
-            return walk(node.key_type) or walk(node.value_type)
-        return True  # a node kind added by a later msgspec: assume the worst
+            return max(walk(node.key_type), walk(node.value_type))
+        return 2  # a node kind added by a later msgspec: assume the worst
 
-    return walk(info)
+    return _KINDS[walk(info)]
+
+
+def admits_unbounded_nesting(target_type: Any) -> bool:
+    """Whether decoding into ``target_type`` may recurse as deep as the input nests."""
+    return nesting_kind(target_type) != "bounded"
+
+
+def scan_skipped_values(limits: DecodeLimits) -> bool:
+    """Whether payloads of ``"skipped"`` targets need the depth scan right now."""
+    return limits.scan_skipped or sys.getrecursionlimit() > SAFE_RECURSION_LIMIT
 
 
 def _too_deep(limit: int) -> ContractDecodeError:
