@@ -326,21 +326,19 @@ def check_msgpack_depth(data: bytes | bytearray | memoryview, limit: int) -> Non
     pos, end = 0, len(raw)
     while pos < end:
         head = raw[pos]
-        pos += 1
-        remaining -= 1
         code = action[head]
+        # Scalars and sized payloads first: they are most of the items.
         if code >= 0:
-            pos += code
-            items = 0
+            pos += 1 + code
         elif code == _SIZED:
             width, gap = _SIZED_HEADERS[head]
-            pos += width + gap + int.from_bytes(raw[pos : pos + width], "big")
-            items = 0
+            pos += 1 + width + gap + int.from_bytes(raw[pos + 1 : pos + 1 + width], "big")
         elif code == _INVALID:
             return  # 0xC1 is never valid: let the decoder say so
         else:  # a container: one level deeper, even when empty
             if len(outer) >= limit:
                 raise _too_deep(limit)
+            pos += 1
             if code == _FIXMAP:
                 items = 2 * (head & 0x0F)
             elif code == _FIXARRAY:
@@ -349,11 +347,12 @@ def check_msgpack_depth(data: bytes | bytearray | memoryview, limit: int) -> Non
                 width = 2 if code in (_ARRAY16, _MAP16) else 4
                 items = int.from_bytes(raw[pos : pos + width], "big") * (2 if code in (_MAP16, _MAP32) else 1)
                 pos += width
-        if items:
-            outer.append(remaining)
-            remaining = items
-        else:
-            while remaining == 0:
-                if not outer:
-                    return
-                remaining = outer.pop()
+            if items:
+                outer.append(remaining - 1)
+                remaining = items
+                continue
+        remaining -= 1
+        while remaining == 0:
+            if not outer:
+                return
+            remaining = outer.pop()
