@@ -32,56 +32,13 @@ from typing import Any, Final
 
 import msgspec
 
+from artifact_contracts import models
 from artifact_contracts._version import __version__
 from artifact_contracts.base import StructBaseCompat, StructBaseStrict
 from artifact_contracts.errors import ValidationIssue
 from artifact_contracts.ext import ExtPayload
 from artifact_contracts.hashing import fingerprint
-from artifact_contracts.models import (
-    ArrowField,
-    ArrowSchemaSnapshot,
-    Artifact,
-    ArtifactEnvelope,
-    CdfCursor,
-    DeltaProtocolGate,
-    DeltaProtocolGateSnapshot,
-    DeltaScanArtifact,
-    DeltaScanConfig,
-    DeltaScanConfigSnapshot,
-    DeltaSchemaPolicy,
-    DeltaSchemaPolicySnapshot,
-    DeltaWriteArtifact,
-    DeltaWritePolicy,
-    DeltaWritePolicySnapshot,
-    DeterminismAuditBundle,
-    DeterminismAuditResult,
-    DiagnosticsEvent,
-    EngineConfig,
-    ExplainRow,
-    FingerprintMismatch,
-    IncrementalRun,
-    InformationSchemaColumn,
-    InformationSchemaSnapshot,
-    InformationSchemaTable,
-    LibraryVersion,
-    PipelineSpec,
-    PlanArtifactRow,
-    PlanArtifacts,
-    PlanningEnvironment,
-    PlanTexts,
-    QuerySpec,
-    RuntimeProfileSnapshot,
-    ScanTelemetry,
-    SessionSetting,
-    SubstraitValidation,
-    TableSource,
-    TableSpec,
-    ViewArtifact,
-    ViewArtifactRow,
-    ViewSource,
-    ViewSpec,
-    WriteTelemetry,
-)
+from artifact_contracts.models import Artifact, ArtifactEnvelope
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -95,50 +52,18 @@ __all__ = [
 
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
-CONTRACT_TYPES: Final[tuple[type[msgspec.Struct], ...]] = (
-    ArrowField,
-    ArrowSchemaSnapshot,
-    ArtifactEnvelope,
-    CdfCursor,
-    DeltaProtocolGate,
-    DeltaProtocolGateSnapshot,
-    DeltaScanArtifact,
-    DeltaScanConfig,
-    DeltaScanConfigSnapshot,
-    DeltaSchemaPolicy,
-    DeltaSchemaPolicySnapshot,
-    DeltaWriteArtifact,
-    DeltaWritePolicy,
-    DeltaWritePolicySnapshot,
-    DeterminismAuditBundle,
-    DeterminismAuditResult,
-    DiagnosticsEvent,
-    EngineConfig,
-    ExplainRow,
-    FingerprintMismatch,
-    IncrementalRun,
-    InformationSchemaColumn,
-    InformationSchemaSnapshot,
-    InformationSchemaTable,
-    LibraryVersion,
-    PipelineSpec,
-    PlanArtifactRow,
-    PlanArtifacts,
-    PlanTexts,
-    PlanningEnvironment,
-    QuerySpec,
-    RuntimeProfileSnapshot,
-    ScanTelemetry,
-    SessionSetting,
-    SubstraitValidation,
-    TableSource,
-    TableSpec,
-    ValidationIssue,
-    ViewArtifact,
-    ViewArtifactRow,
-    ViewSource,
-    ViewSpec,
-    WriteTelemetry,
+CONTRACT_TYPES: Final[tuple[type[msgspec.Struct], ...]] = tuple(
+    sorted(
+        (
+            ValidationIssue,
+            *(
+                value
+                for value in (getattr(models, name) for name in models.__all__)
+                if isinstance(value, type) and issubclass(value, msgspec.Struct)
+            ),
+        ),
+        key=lambda cls: cls.__name__,
+    )
 )
 """Every public contract type, sorted by name."""
 
