@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 
 def test_plan_store_writer_killed_repeatedly(tmp_path: Path, template_file: Path) -> None:
-    stats = plan_kill_loop(tmp_path, template_file, total=40, rounds=6, seed=8, budget=45.0)
+    # Enough work (50 commits) that no writer finishes it between its start and its kill,
+    # however fast the machine: the loop must really kill writers mid-work.
+    stats = plan_kill_loop(tmp_path, template_file, total=150, rounds=6, seed=8, budget=45.0)
     assert stats.failures == []
     assert stats.rows_lost == 0 and stats.rows_duplicated == 0
     assert stats.kills >= 3, stats  # the loop really killed writers mid-work
