@@ -21,20 +21,9 @@ FINDINGS: dict[str, str] = {
         "decoder and the size-limit comparison (~0.2 us). Before this suite that path was an lru_cache call, a spec "
         "object and a limits call per decode: 1.41x (JSON) and 1.47x (MessagePack) with this harness; now 1.14-1.18x."
     ),
-    "wrapper.*.decode.*plan*": (
-        "The decode runs the nesting-limit scan first (`limits.check_*_depth`, `depth_scan` in report.json): "
-        "every Compat Struct admits unbounded nesting (msgspec skips unknown fields recursively), so every "
-        "persisted artifact is scanned. The cheap upper bound (count of bracket or container-header bytes) fails "
-        "on plan text full of `[` and on binary payloads, whose random bytes look like MessagePack container "
-        "headers; the exact scan then walks every item in Python. `depth_scan` accounts for the whole gap to bare "
-        "msgspec (`floor_ratio` shows the call itself costs nothing measurable here): +40-55% on a text plan, "
-        "about 8x on a plan with 64 KiB of binary payloads, where it also makes MessagePack decode slower than "
-        "JSON (section 3). The fix belongs in limits.py (a cheaper exact MessagePack scan, or a bound that skips "
-        "str/bin/ext payload regions), not in the codec's call path."
-    ),
     "peers.decode.medium_plan.pydantic": (
         "Bounded by msgspec itself: the `ceiling` row (bare msgspec against pydantic on the same data) is below "
-        "the target on this machine and data, and the codec adds the depth scan on top (see section 1)."
+        "the target on this machine and data; the codec adds only its call overhead (section 1)."
     ),
     "peers.encode.medium_plan.pydantic": (
         "Bounded by msgspec itself: compare the `ceiling` row (bare msgspec with order='deterministic')."

@@ -81,8 +81,9 @@ def wrapper_overhead(ctx: Context) -> Section:
         "Ratio = median over rounds of (codec time / bare msgspec time), measured in the same round. The detail "
         "also times `floor` (a Python function that only forwards to bare msgspec: what any Python-level wrapper "
         "costs, so `floor_ratio` is the best a wrapper can reach) and, for decoding, `depth_scan` (the nesting-limit "
-        "scan `limits.check_*_depth` that the codec runs before decoding a target that may nest without bound, "
-        "which includes every Compat Struct). Times are medians in microseconds per call."
+        "scan `limits.check_*_depth`, timed for reference: the codec runs it before decoding a target whose "
+        "decoded value may nest without bound, not for Compat Structs, whose skipped unknown fields are held to "
+        "the recursion guard; see limits.py). Times are medians in microseconds per call."
     )
     bare = bare_codec()
     scans = {"json": check_json_depth, "msgpack": check_msgpack_depth}
