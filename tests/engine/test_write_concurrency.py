@@ -67,6 +67,11 @@ def test_concurrent_first_writes_create_the_table_once(tmp_path: Path) -> None:
     ids = dataset(DeltaTable(str(table)), table).to_table().column("id").to_pylist()
     assert sorted(ids) == list(range(workers * rows))
     history = DeltaTable(str(table)).history()
-    assert sorted(h["operation"] for h in history) == ["SET TBLPROPERTIES"] + ["WRITE"] * workers
+    operations = sorted(h["operation"] for h in history)
+    # One data commit per worker. Two creators racing may each record the (identical) policy
+    # properties: Delta does not see two equal SET TBLPROPERTIES commits as a conflict.
+    assert operations.count("WRITE") == workers
+    assert 1 <= operations.count("SET TBLPROPERTIES") <= workers
+    assert set(operations) == {"SET TBLPROPERTIES", "WRITE"}
     artifacts, _ = WriteArtifactStore(tmp_path).list("t")
     assert len({a.version_after for a in artifacts}) == len(artifacts) == workers
