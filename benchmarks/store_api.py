@@ -20,7 +20,7 @@ import artifact_contracts
 from artifact_contracts import dumps_msgpack
 from artifact_contracts.models import PlanArtifacts
 from artifact_contracts.registry import contract_hash
-from engine_app.store import PLAN_TABLE, PlanArtifactStore
+from engine_app.stores import PLAN_TABLE, PlanArtifactStore
 
 __all__ = ["QUERYABLE", "distinct", "fill_rows", "list_columns", "list_decoded", "read_table", "table_path"]
 

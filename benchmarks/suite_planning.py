@@ -20,9 +20,9 @@ from benchmarks.context import Context
 from benchmarks.harness import CLOCK, Candidate, Settings, compare
 from benchmarks.report import Figure, Section
 from benchmarks.suite_store import cumulative_shares
-from engine_app import tpch
-from engine_app.engine import EngineSession
+from engine_app.demo import tpch
 from engine_app.planning import plan_sql, query_options
+from engine_app.session import EngineSession
 
 __all__ = ["datafusion_alone", "plan_capture", "tpch_workload"]
 

@@ -25,7 +25,7 @@ from benchmarks.harness import CLOCK, cpu_seconds
 from benchmarks.report import Figure, Section
 from benchmarks.store_api import QUERYABLE, distinct, fill_rows, read_table, table_path
 from benchmarks.suite_scaling import probe, slope
-from engine_app.store import PlanArtifactStore
+from engine_app.stores import PlanArtifactStore
 
 __all__ = ["cumulative_shares", "listing_memory", "store_append", "store_scaling"]
 

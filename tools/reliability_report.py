@@ -80,9 +80,9 @@ def kill_loops(rounds: int, seed: int) -> list[dict[str, Any]]:
 
     from artifact_contracts import dumps_msgpack as encode
     from artifact_contracts.models import EngineConfig
-    from engine_app import tpch
-    from engine_app.engine import EngineSession
+    from engine_app.demo import tpch
     from engine_app.planning import plan_sql
+    from engine_app.session import EngineSession
 
     results = []
     with tempfile.TemporaryDirectory() as scratch:

@@ -10,11 +10,10 @@ from deltalake import DeltaTable, write_deltalake
 from artifact_contracts import dumps_msgpack, loads_msgpack
 from artifact_contracts.models import DeterminismAuditBundle, EngineConfig, TableSpec
 from engine_app.audit import audit_warehouse, compare_bundles
-from engine_app.engine import EngineSession
-from engine_app.planning import audit_bundle, plan_sql
-from engine_app.store import PlanArtifactStore
-from engine_app.tpch import queries
-from engine_app.views import ViewRegistry
+from engine_app.demo.tpch import queries
+from engine_app.planning import ViewRegistry, audit_bundle, plan_sql
+from engine_app.session import EngineSession
+from engine_app.stores import PlanArtifactStore
 
 pytestmark = pytest.mark.engine
 
@@ -93,11 +92,11 @@ def test_a_moved_warehouse_can_still_be_audited(tmp_path: Path) -> None:
     import shutil
 
     from artifact_contracts.models import PipelineSpec, QuerySpec
-    from engine_app.demo import run_pipeline
+    from engine_app.demo import run_demo
 
     spec = PipelineSpec(tpch_scale=0.001, queries=(QuerySpec(name="q06", sql=queries()["q06"]),))
     original = tmp_path / "original"
-    assert run_pipeline(spec, original).ok
+    assert run_demo(spec, original).ok
     [stored] = PlanArtifactStore(original).list().items
     assert stored.environment is not None
     # Tables inside the warehouse are recorded relative to it.

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from artifact_contracts.models import EngineConfig
-from engine_app import tpch
-from engine_app.engine import EngineSession
+from engine_app.demo import tpch
+from engine_app.session import EngineSession
 
 GOLDEN_SCALE = 0.001
 """TPC-H scale of the goldens: plans follow table statistics, so the data is pinned too."""

@@ -20,10 +20,9 @@ from datafusion.substrait import Serde
 
 from artifact_contracts.models import EngineConfig, PlanArtifacts, TableSpec
 from engine_app.demo import DEMO_VIEWS
-from engine_app.engine import EngineSession
-from engine_app.planning import plan_sql
-from engine_app.tpch import queries
-from engine_app.views import ViewRegistry
+from engine_app.demo.tpch import queries
+from engine_app.planning import ViewRegistry, plan_sql
+from engine_app.session import EngineSession
 from tests.golden import Golden
 
 pytestmark = pytest.mark.engine

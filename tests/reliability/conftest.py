@@ -8,9 +8,9 @@ import pytest
 
 from artifact_contracts import dumps_msgpack
 from artifact_contracts.models import EngineConfig
-from engine_app import tpch
-from engine_app.engine import EngineSession
+from engine_app.demo import tpch
 from engine_app.planning import plan_sql
+from engine_app.session import EngineSession
 
 
 @pytest.fixture(scope="session")

@@ -24,9 +24,8 @@ from deltalake import DeltaTable
 
 from artifact_contracts import loads_msgpack
 from artifact_contracts.models import PlanArtifacts
-from engine_app.cdf_cursors import CDF_CURSORS_TABLE, CursorStore
-from engine_app.delta_io import dataset
-from engine_app.store import PlanArtifactStore
+from engine_app.lake import dataset
+from engine_app.stores import CDF_CURSORS_TABLE, CursorStore, PlanArtifactStore
 from tests.reliability.store_workers import artifact
 
 __all__ = ["KillStats", "cursor_kill_loop", "plan_kill_loop", "run_worker"]

@@ -33,7 +33,7 @@ def artifact(template: PlanArtifacts, number: int) -> PlanArtifacts:
 
 
 def _plans(warehouse: Path, template_file: Path, start: int, stop: int, batch: int) -> None:
-    from engine_app.store import PlanArtifactStore
+    from engine_app.stores import PlanArtifactStore
 
     template = loads_msgpack(template_file.read_bytes(), PlanArtifacts)
     store = PlanArtifactStore(warehouse)
@@ -45,7 +45,7 @@ def _plans(warehouse: Path, template_file: Path, start: int, stop: int, batch: i
 
 
 def _cursors(warehouse: Path, stop: int) -> None:
-    from engine_app.cdf_cursors import CursorStore
+    from engine_app.stores import CursorStore
 
     store = CursorStore(warehouse)
     current = store.get("k", "t")

@@ -9,7 +9,7 @@ from deltalake import DeltaTable
 
 from artifact_contracts import loads_msgpack
 from artifact_contracts.models import PlanArtifacts
-from engine_app.store import PlanArtifactStore
+from engine_app.stores import PlanArtifactStore
 from tests.reliability.killing import run_worker
 from tests.reliability.store_workers import artifact
 

@@ -17,10 +17,16 @@ from deltalake import DeltaTable, write_deltalake
 
 from artifact_contracts import fingerprint, loads_msgpack
 from artifact_contracts.models import CdfCursor, DiagnosticsEvent, PlanArtifacts
-from engine_app.cdf_cursors import CDF_CURSORS_TABLE, CursorStore
-from engine_app.delta_io import dataset
-from engine_app.diagnostics import DIAGNOSTICS_TABLE, DiagnosticsLog, make_event
-from engine_app.store import PLAN_TABLE, PlanArtifactStore
+from engine_app.lake import dataset
+from engine_app.stores import (
+    CDF_CURSORS_TABLE,
+    DIAGNOSTICS_TABLE,
+    PLAN_TABLE,
+    CursorStore,
+    DiagnosticsLog,
+    PlanArtifactStore,
+    make_event,
+)
 from tests.reliability.store_workers import artifact
 
 pytestmark = pytest.mark.engine

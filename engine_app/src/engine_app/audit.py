@@ -25,10 +25,10 @@ from artifact_contracts.models import (
     FingerprintMismatch,
     PlanningEnvironment,
 )
-from engine_app.diagnostics import make_event
 from engine_app.errors import error_text
-from engine_app.planning import audit_bundle
-from engine_app.store import PlanArtifactStore, StoredPlan
+from engine_app.planning import audit_bundle, plan_sql
+from engine_app.session import EngineSession
+from engine_app.stores import PlanArtifactStore, StoredPlan, make_event
 
 __all__ = ["AuditReport", "audit_warehouse", "compare_bundles", "replan_batch"]
 
@@ -77,9 +77,6 @@ def replan_batch(
     Returns:
         ``dumps_msgpack`` of one :class:`DeterminismAuditResult` per job, in order.
     """
-    from engine_app.engine import EngineSession
-    from engine_app.planning import plan_sql
-
     results: list[bytes] = []
     try:
         base = Path(warehouse) if warehouse is not None else None

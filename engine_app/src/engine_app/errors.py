@@ -1,10 +1,36 @@
-"""The engine's own error type and the one way it turns foreign errors into text."""
+"""The engine's exception tree, and the one way it turns foreign errors into text.
+
+Every error the engine raises on purpose is an :class:`EngineError`; the command line
+prints its message on one line (no traceback) and exits 2::
+
+    EngineError                  a failure the user can act on (bad path, unknown fingerprint)
+    ├── PlanningError            a statement does not parse or plan
+    └── DeltaIOError             a Delta read or write refused or not completed (.issues)
+        ├── PolicyError          the write policy cannot apply (before any commit)
+        ├── SchemaPolicyError    the data does not fit the schema policy (before any commit)
+        ├── CommitConflictError  concurrent commits outlasted the retry bound
+        └── ProtocolGateError    the table's protocol is outside the gate (before any data)
+
+Bad *input documents* (a spec, a config, a policy file) are not engine errors: they raise
+:class:`artifact_contracts.ContractError` subclasses, whose issues carry ``$``-rooted paths.
+"""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["EngineError", "error_text"]
+from artifact_contracts import ValidationIssue
+
+__all__ = [
+    "CommitConflictError",
+    "DeltaIOError",
+    "EngineError",
+    "PlanningError",
+    "PolicyError",
+    "ProtocolGateError",
+    "SchemaPolicyError",
+    "error_text",
+]
 
 # DataFusion errors name the Rust source file they come from, an absolute path in the
 # build machine's cargo registry; a recorded reason must not depend on that machine.
@@ -16,6 +42,39 @@ class EngineError(Exception):
 
     The command line prints its message without a traceback and exits non-zero.
     """
+
+
+class PlanningError(EngineError):
+    """A statement does not parse or plan."""
+
+
+class DeltaIOError(EngineError):
+    """A Delta read or write the engine refused or could not complete.
+
+    Args:
+        message: What went wrong, for a person.
+        issues: The individual problems, with a path into the offending input.
+    """
+
+    def __init__(self, message: str, issues: tuple[ValidationIssue, ...] = ()) -> None:
+        super().__init__(message)
+        self.issues = issues
+
+
+class PolicyError(DeltaIOError):
+    """The write policy cannot apply to this data or table (checked before any commit)."""
+
+
+class SchemaPolicyError(DeltaIOError):
+    """The data does not fit the schema policy or the table's schema (before any commit)."""
+
+
+class CommitConflictError(DeltaIOError):
+    """Conflicting commits kept winning until the retry bound ran out."""
+
+
+class ProtocolGateError(DeltaIOError):
+    """The table's protocol versions or features are outside the gate (before any data is read)."""
 
 
 def error_text(exc: BaseException) -> str:

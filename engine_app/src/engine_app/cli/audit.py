@@ -1,0 +1,42 @@
+"""``engine-app audit``: re-plan every stored plan in a fresh process and compare."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from engine_app.audit import audit_warehouse
+from engine_app.cli._common import Terminal, add_format, add_warehouse, report_events
+from engine_app.cli.output import print_audit
+from engine_app.errors import EngineError
+from engine_app.stores import PlanArtifactStore
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    """Add the ``audit`` subcommand.
+
+    Args:
+        commands: The subparsers action of the main parser.
+    """
+    audit = commands.add_parser(
+        "audit",
+        help="re-plan every stored plan in a fresh process and compare fingerprints",
+        description="The determinism audit: re-plan every stored plan in a fresh (spawned) process and compare "
+        "every fingerprint; mismatches are reported field by field. Exit 0 only when all match.",
+    )
+    add_warehouse(audit)
+    add_format(audit, ("table", "json"))
+    audit.set_defaults(handler=cmd_audit)
+
+
+def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Run the determinism audit; exit 0 only when every fingerprint matched."""
+    if not PlanArtifactStore(args.warehouse).table.exists():
+        raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
+    with terminal.err.status("re-planning every stored plan in a fresh process"):
+        report = audit_warehouse(args.warehouse)
+    report_events(args.warehouse, report.events, terminal.err)
+    print_audit(report.results, args.format, terminal.out)
+    return 0 if report.ok else 1

@@ -1,0 +1,224 @@
+"""Run a pipeline spec: its tables, views and queries, every artifact stored.
+
+Every view and query is planned (artifacts recorded), executed, and its artifacts are
+stored in the warehouse. Everything that can be checked before writing is checked first
+(:func:`prepare`: the spec, the engine settings, the tables' paths and protocols), so a
+bad spec writes nothing. The embedded demo (:mod:`engine_app.demo`) is one such spec,
+with TPC-H tables it generates between :func:`prepare` and :func:`execute`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+from deltalake import DeltaTable
+
+from artifact_contracts import ContractValidationError
+from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, TableSpec
+from engine_app.delta import ConsumerReport, check_protocol
+from engine_app.errors import EngineError, PlanningError, ProtocolGateError, error_text
+from engine_app.planning import ViewRegistry, plan_sql, query_options
+from engine_app.session import EngineSession, detect_format
+from engine_app.stores import DiagnosticsLog, PlanArtifactStore, ViewArtifactStore, make_event
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from artifact_contracts.models import DiagnosticsEvent, PlanArtifacts
+
+__all__ = ["Outcome", "RunReport", "execute", "prepare", "run_pipeline"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What happened to one view or query."""
+
+    name: str
+    kind: str
+    plan_fingerprint: str | None = None
+    rows: int | None = None
+    substrait_roundtrip: bool = False
+    plan_seconds: float = 0.0
+    run_seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RunReport:
+    """The outcome of a pipeline run."""
+
+    warehouse: Path
+    outcomes: list[Outcome]
+    stored_plans: int
+    stored_views: int
+    planning_env_hash: str
+    events: list[DiagnosticsEvent]
+    changes: list[ConsumerReport] = dataclasses.field(default_factory=list)
+    """In the demo: the change-data-feed step (one change to ``cdf_demo/nation``, applied)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every view and query planned and ran."""
+        return all(outcome.error is None for outcome in self.outcomes)
+
+
+def _check_tables(tables: tuple[TableSpec, ...], gate: DeltaProtocolGate) -> None:
+    for index, table in enumerate(tables):
+        path = Path(table.path).expanduser()
+        try:
+            found = detect_format(path)
+        except EngineError as exc:
+            raise EngineError(f"$.tables[{index}].path: {exc}") from exc
+        if found != table.format:
+            raise EngineError(f"$.tables[{index}].format: {path} holds {found} data, not {table.format}")
+        if found == "delta":
+            try:
+                check_protocol(DeltaTable(str(path)), gate)  # reads the log only, before any data
+            except ProtocolGateError as exc:
+                raise ProtocolGateError(f"$.tables[{index}]: {exc}", exc.issues) from exc
+
+
+def _execute(session: EngineSession, sql: str) -> int:
+    batches = session.ctx.sql_with_options(sql, query_options()).collect()
+    return sum(batch.num_rows for batch in batches)
+
+
+def _run_one(
+    session: EngineSession, name: str, kind: str, sql: str, registry: ViewRegistry | None
+) -> tuple[Outcome, PlanArtifacts | None]:
+    started = time.perf_counter()
+    try:
+        artifacts = registry.register(name, sql).plan if registry is not None else plan_sql(session, sql)
+    except (PlanningError, EngineError) as exc:
+        return Outcome(name=name, kind=kind, error=str(exc), plan_seconds=time.perf_counter() - started), None
+    planned = time.perf_counter()
+    rows: int | None = None
+    error: str | None = None
+    try:
+        rows = _execute(session, artifacts.sql)
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        error = f"execution failed: {error_text(exc)}"
+    return (
+        Outcome(
+            name=name,
+            kind=kind,
+            plan_fingerprint=artifacts.plan_fingerprint,
+            rows=rows,
+            substrait_roundtrip=artifacts.substrait_validation.roundtrip_ok,
+            plan_seconds=planned - started,
+            run_seconds=time.perf_counter() - planned,
+            error=error,
+        ),
+        artifacts,
+    )
+
+
+def prepare(spec: PipelineSpec, *, engine_path: str = "$.engine") -> EngineSession:
+    """Check everything about a spec that can be checked before writing, and open its session.
+
+    Args:
+        spec: The validated spec.
+        engine_path: Where ``spec.engine`` came from, for error paths (``$`` when it
+            was read from its own file).
+
+    Returns:
+        A session built from ``spec.engine``, nothing registered yet.
+
+    Raises:
+        EngineError: A table's path or format is wrong, or a Delta table's protocol is
+            outside ``spec.protocol_gate``.
+        ContractValidationError: DataFusion rejects a setting.
+    """
+    try:
+        session = EngineSession(spec.engine)  # validates the settings before anything is written
+    except ContractValidationError as exc:
+        raise ContractValidationError(
+            tuple(msgspec.structs.replace(i, path=engine_path + i.path[1:]) for i in exc.issues)
+        ) from exc
+    _check_tables(spec.tables, spec.protocol_gate)
+    return session
+
+
+def execute(
+    session: EngineSession,
+    spec: PipelineSpec,
+    warehouse: Path,
+    tables: list[TableSpec],
+    *,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Register the tables, plan and run the spec's views and queries, and store everything.
+
+    Args:
+        session: From :func:`prepare`.
+        spec: The spec.
+        warehouse: The resolved warehouse directory.
+        tables: The tables to register (the spec's, and any the caller made).
+        progress: Where to show a progress bar, if anywhere.
+
+    Returns:
+        The report: one outcome per view and query, in spec order.
+    """
+    for table in tables:
+        session.register(table)
+    registry = ViewRegistry(session)
+    outcomes: list[Outcome] = []
+    planned: list[PlanArtifacts] = []
+    work = [(v.name, "view", v.sql) for v in spec.views] + [(q.name, "query", q.sql) for q in spec.queries]
+    task = progress.add_task("planning and running", total=len(work)) if progress else None
+    for name, kind, sql in work:
+        outcome, artifacts = _run_one(session, name, kind, sql, registry if kind == "view" else None)
+        outcomes.append(outcome)
+        if artifacts is not None:
+            planned.append(artifacts)
+        if progress is not None and task is not None:
+            progress.advance(task)
+    stored_plans = PlanArtifactStore(warehouse).append(planned, session.environment())
+    stored_views = ViewArtifactStore(warehouse).append([r.view for r in registry.registered])
+    events = [
+        make_event("error", "PIPELINE_STEP_FAILED", outcome.error, subject=f"{outcome.kind} {outcome.name}")
+        for outcome in outcomes
+        if outcome.error is not None
+    ]
+    DiagnosticsLog(warehouse).append(events)
+    return RunReport(
+        warehouse=warehouse,
+        outcomes=outcomes,
+        stored_plans=stored_plans,
+        stored_views=stored_views,
+        planning_env_hash=session.profile.planning_env_hash,
+        events=events,
+    )
+
+
+def run_pipeline(
+    spec: PipelineSpec, warehouse: Path, *, progress: Progress | None = None, engine_path: str = "$.engine"
+) -> RunReport:
+    """Run a pipeline spec into a warehouse and store every artifact.
+
+    Args:
+        spec: The validated spec (``tpch_scale`` is the demo's: see :func:`engine_app.demo.run_demo`).
+        warehouse: The warehouse directory (created if missing).
+        progress: Where to show progress bars, if anywhere.
+        engine_path: Where ``spec.engine`` came from, for error paths.
+
+    Returns:
+        The report: one outcome per view and query, in spec order.
+
+    Raises:
+        EngineError: The spec's tables or settings are unusable, a Delta table's
+            protocol is outside ``spec.protocol_gate`` (nothing is written), or the spec
+            asks for TPC-H.
+        ContractValidationError: DataFusion rejects a setting (nothing is written).
+    """
+    if spec.tpch_scale is not None:
+        raise EngineError("tpch_scale asks for the demo's TPC-H tables: run the spec with engine_app.demo.run_demo")
+    warehouse = Path(warehouse).expanduser().resolve()
+    session = prepare(spec, engine_path=engine_path)
+    return execute(session, spec, warehouse, list(spec.tables), progress=progress)
