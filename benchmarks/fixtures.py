@@ -30,7 +30,6 @@ from artifact_contracts.models import (
     SessionSetting,
     SubstraitValidation,
 )
-from artifact_contracts.models.plan import PlanArtifactRow
 
 __all__ = [
     "KIB",
@@ -348,20 +347,6 @@ def binary_plan(substrait_size: int) -> PlanArtifacts:
         substrait=SubstraitBytes(payload_bytes(substrait_size)),
         datafusion_proto=DataFusionProtoBytes(payload_bytes(substrait_size // 2, seed=1)),
         datafusion_proto_absent_reason=None,
-    )
-
-
-def store_row(plan: PlanArtifacts, payload: bytes) -> PlanArtifactRow:
-    """A store row for ``plan`` (used where a benchmark needs the row type itself)."""
-    import datetime
-
-    return PlanArtifactRow(
-        plan_fingerprint=plan.plan_fingerprint,
-        view_name=plan.view_name,
-        contract_version="0.1.0",
-        contract_hash=_hex("contract"),
-        created_at=datetime.datetime(2026, 11, 24, 12, 0, tzinfo=datetime.timezone.utc),
-        payload=payload,
     )
 
 

@@ -20,11 +20,11 @@ import artifact_contracts
 from artifact_contracts import dumps_msgpack
 from artifact_contracts.models import PlanArtifacts
 from artifact_contracts.registry import contract_hash
-from engine_app.stores import PLAN_TABLE, PlanArtifactStore
+from engine_app.stores import PLAN_LISTING_COLUMNS, PLAN_TABLE, PlanArtifactStore
 
 __all__ = ["QUERYABLE", "distinct", "fill_rows", "list_columns", "list_decoded", "read_table", "table_path"]
 
-QUERYABLE = ["plan_fingerprint", "view_name", "contract_version", "contract_hash", "created_at"]
+QUERYABLE = list(PLAN_LISTING_COLUMNS)
 """The store's columns besides the payloads."""
 
 
@@ -54,7 +54,7 @@ def fill_rows(warehouse: Path, base: PlanArtifacts, start: int, count: int, batc
     The rows are what the store itself would write (payload = ``dumps_msgpack`` of the
     artifact), without the audit columns; used to build large stores quickly.
     """
-    schema = PlanArtifactStore(warehouse).table.schema
+    schema = PlanArtifactStore(warehouse).store.spec.schema
     created = datetime.datetime(2026, 11, 24, tzinfo=datetime.timezone.utc)
     version, chash = artifact_contracts.__version__, contract_hash()
     path = table_path(warehouse)
@@ -64,6 +64,8 @@ def fill_rows(warehouse: Path, base: PlanArtifacts, start: int, count: int, batc
         columns = {
             "plan_fingerprint": [a.plan_fingerprint for a in chunk],
             "view_name": [a.view_name for a in chunk],
+            "sql": [a.sql for a in chunk],
+            "substrait_roundtrip": [a.substrait_validation.roundtrip_ok for a in chunk],
             "contract_version": [version] * len(chunk),
             "contract_hash": [chash] * len(chunk),
             "created_at": [created] * len(chunk),

@@ -105,7 +105,7 @@ def store_append(ctx: Context) -> Section:
     artifacts = distinct(medium_plan(), 0, n)
     root = ctx.scratch / "store-append"
     rounds = 1 if ctx.quick else 3
-    schema = PlanArtifactStore(root / "probe").table.schema
+    schema = PlanArtifactStore(root / "probe").store.spec.schema
     reference: dict[str, object] = {}
 
     def with_store(index: int) -> float:

@@ -87,7 +87,7 @@ def _kill_at_random(proc: subprocess.Popen[str], rng: random.Random, commits: in
 def _plan_state(warehouse: Path, template: PlanArtifacts, total: int, stats: KillStats) -> set[int] | None:
     """The artifact numbers stored; None (and failures recorded) if an invariant broke."""
     store = PlanArtifactStore(warehouse)
-    if not store.table.exists():
+    if not store.exists():
         return set()
     broken = len(stats.failures)
     DeltaTable(str(store.path)).version()  # the table opens
@@ -155,7 +155,8 @@ def _cursor_positions(warehouse: Path, stats: KillStats) -> list[int] | None:
     if not (path / "_delta_log").is_dir():
         return []
     broken = len(stats.failures)
-    cursors, events = store.store.read()
+    decoded = store.store.records()
+    cursors, events = decoded.items, decoded.events
     stats.failures += [f"event after a kill: {e.code} {e.subject}" for e in events]
     positions = sorted(c.last_processed_version for c in cursors if c.last_processed_version is not None)
     physical = dataset(DeltaTable(str(path)), path).count_rows()

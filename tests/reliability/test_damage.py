@@ -54,8 +54,8 @@ def _cursors(warehouse: Path, template_file: Path) -> Read:
         store.advance(CdfCursor(consumer="k", table_uri="t", last_processed_version=version, updated_at=NOW))
 
     def read(wh: Path) -> tuple[int, list[DiagnosticsEvent]]:
-        records, events = CursorStore(wh).store.read()
-        return len(records), events
+        decoded = CursorStore(wh).store.records()
+        return len(decoded.items), decoded.events
 
     return read
 

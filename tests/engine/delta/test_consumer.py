@@ -62,7 +62,7 @@ def test_payloads_decode_with_only_the_contracts(tmp_path: Path, tpch_session: E
     exported.mkdir()
     count = 0
     for store, suffix in ((PlanArtifactStore(warehouse), "plan"), (ViewArtifactStore(warehouse), "view")):
-        for index, payload in enumerate(store.table.read_arrow().column("payload").to_pylist()):
+        for index, payload in enumerate(store.store.read().table.column("payload").to_pylist()):
             (exported / f"{index:03d}.{suffix}").write_bytes(payload)
             count += 1
     completed = subprocess.run(

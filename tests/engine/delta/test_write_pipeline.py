@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from artifact_contracts import ContractValidationError
+from artifact_contracts import ContractValidationError, loads_json
 from artifact_contracts.models import DeltaSchemaPolicy, DeltaWritePolicy
-from engine_app.delta import decode_schema_policy, decode_write_policy, write_table
+from engine_app.delta import write_table
 from engine_app.errors import CommitConflictError, PolicyError, SchemaPolicyError
 from engine_app.lake import add_actions
 
@@ -207,14 +207,14 @@ def test_merge_mode_adds_columns_and_casts(tmp_path: Path) -> None:
 )
 def test_policies_decode_strictly(text: str, path: str) -> None:
     with pytest.raises(ContractValidationError) as info:
-        decode_write_policy(text)
+        loads_json(text, DeltaWritePolicy)
     assert info.value.issues[0].path == path
 
 
 def test_schema_policy_decodes_strictly() -> None:
-    assert decode_schema_policy('{"schema_mode": "merge"}') == DeltaSchemaPolicy(schema_mode="merge")
+    assert loads_json('{"schema_mode": "merge"}', DeltaSchemaPolicy) == DeltaSchemaPolicy(schema_mode="merge")
     with pytest.raises(ContractValidationError, match="unknown field"):
-        decode_schema_policy('{"schema_mode": "merge", "mode": "x"}')
+        loads_json('{"schema_mode": "merge", "mode": "x"}', DeltaSchemaPolicy)
 
 
 def _racing_overwrite(path: Path, attempts_to_lose: int) -> object:

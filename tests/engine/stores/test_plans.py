@@ -60,7 +60,7 @@ def test_payload_columns_are_queryable_and_ext_encoded(
 ) -> None:
     store = PlanArtifactStore(tmp_path)
     store.append(planned, tpch_session.environment())
-    table = store.table.read_arrow()
+    table = store.store.read().table
     assert {"plan_fingerprint", "view_name", "contract_version", "contract_hash", "created_at", "payload"} <= set(
         table.column_names
     )
@@ -85,10 +85,12 @@ def test_a_row_that_does_not_decode_is_reported_and_the_rest_read(
             "contract_hash": ["sha256:" + "e" * 64],
             "created_at": [datetime.datetime.now(datetime.timezone.utc)],
             "payload": [b"\x93not a plan"],
+            "sql": ["SELECT 1"],
+            "substrait_roundtrip": [True],
             "environment": [None],
             "audit_bundle": [None],
         },
-        schema=store.table.schema,
+        schema=store.store.spec.schema,
     )
     write_deltalake(str(store.path), bad, mode="append")
     listed = store.list()

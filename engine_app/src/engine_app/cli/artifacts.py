@@ -63,7 +63,7 @@ def _find(args: argparse.Namespace, terminal: Terminal) -> StoredPlan:
     report_events(args.warehouse, found.events, terminal.err)
     matches = [p for p in found.items if p.row.plan_fingerprint.startswith(full)]
     if not matches:
-        raise EngineError(f"no stored plan matches {args.fingerprint!r} in {store.path}")
+        raise EngineError(f"no stored plan matches {args.fingerprint!r} in {store.location.uri}")
     if len(matches) > 1:
         raise EngineError(f"{args.fingerprint!r} matches {len(matches)} plans; give more digits")
     return matches[0]

@@ -33,7 +33,7 @@ def register(commands: Any) -> None:
 
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
-    if not PlanArtifactStore(args.warehouse).table.exists():
+    if not PlanArtifactStore(args.warehouse).exists():
         raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
     with terminal.err.status("re-planning every stored plan in a fresh process"):
         report = audit_warehouse(args.warehouse)

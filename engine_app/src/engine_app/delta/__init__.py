@@ -40,7 +40,7 @@ from engine_app.delta._properties import (
 from engine_app.delta._protocol import check_protocol
 from engine_app.delta._scan import ScanPlan, ScanResult, execute_scan, plan_scan, scan_table
 from engine_app.delta._validation import check_policy, conform_data
-from engine_app.delta._write import decode_schema_policy, decode_write_policy, write_table, writer_properties
+from engine_app.delta._write import write_table, writer_properties
 
 __all__ = [
     "AUTO_INDEXED_COLUMNS",
@@ -59,8 +59,6 @@ __all__ = [
     "check_protocol",
     "conform_data",
     "consumer_state",
-    "decode_schema_policy",
-    "decode_write_policy",
     "delta_properties",
     "engine_properties",
     "execute_scan",

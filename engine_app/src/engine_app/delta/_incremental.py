@@ -39,7 +39,7 @@ from artifact_contracts.models import CdfCursor, IncrementalRun
 from artifact_contracts.models._types import Name
 from engine_app.errors import DeltaIOError, error_text
 from engine_app.lake import add_actions, is_delta_table, relative_uri, retry_commit, utc_now
-from engine_app.stores import CursorStore, RunStore
+from engine_app.stores import STORE_TABLES, CursorStore, RunStore
 
 __all__ = [
     "ConsumerReport",
@@ -242,12 +242,13 @@ def cdf_tables(warehouse: Path) -> list[Path]:
     """Return the warehouse's Delta tables whose change data feed is on, sorted.
 
     Tables are found at depth one or two (``<warehouse>/t``, ``<warehouse>/dir/t``); the
-    engine's own stores (names starting with ``_``) are skipped.
+    engine's own stores and change logs (``_incremental/``) are skipped.
     """
     found = []
     for candidate in sorted([*warehouse.glob("*"), *warehouse.glob("*/*")]):
         relative = candidate.relative_to(warehouse).parts
-        if any(part.startswith("_") for part in relative) or not is_delta_table(candidate):
+        engine_own = relative[0] in STORE_TABLES or any(part.startswith("_") for part in relative)
+        if engine_own or not is_delta_table(candidate):
             continue
         if DeltaTable(str(candidate)).metadata().configuration.get(_CDF_KEY) == "true":
             found.append(candidate)

@@ -252,7 +252,7 @@ def execute_scan(
         scanned_at=utc_now(),
     )
     if warehouse is not None:
-        ScanArtifactStore(Path(warehouse)).append(artifact)
+        ScanArtifactStore(warehouse).append(artifact)
     return ScanResult(rows=rows, artifact=artifact, physical_plan=physical)
 
 

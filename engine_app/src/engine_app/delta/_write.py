@@ -32,7 +32,6 @@ from typing import Any
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
-from artifact_contracts import loads_json
 from artifact_contracts.models import DeltaSchemaPolicy, DeltaWriteArtifact, DeltaWritePolicy, WriteTelemetry
 from engine_app.delta._properties import (
     FINGERPRINT_KEY,
@@ -46,25 +45,7 @@ from engine_app.delta._validation import check_policy, conform_data
 from engine_app.lake import add_actions, commits_with, is_delta_table, relative_uri, retry_commit
 from engine_app.stores import WriteArtifactStore
 
-__all__ = ["decode_schema_policy", "decode_write_policy", "write_table", "writer_properties"]
-
-
-def decode_write_policy(data: bytes | str) -> DeltaWritePolicy:
-    """Decode a write policy from JSON, strictly (an unknown field is an error).
-
-    Raises:
-        ContractError: With the path of each problem.
-    """
-    return loads_json(data, DeltaWritePolicy)
-
-
-def decode_schema_policy(data: bytes | str) -> DeltaSchemaPolicy:
-    """Decode a schema policy from JSON, strictly (an unknown field is an error).
-
-    Raises:
-        ContractError: With the path of each problem.
-    """
-    return loads_json(data, DeltaSchemaPolicy)
+__all__ = ["write_table", "writer_properties"]
 
 
 def writer_properties(policy: DeltaWritePolicy) -> WriterProperties:
@@ -222,5 +203,5 @@ def write_table(
         ),
     )
     if warehouse is not None:
-        WriteArtifactStore(Path(warehouse)).append(artifact, write_id=write_id)
+        WriteArtifactStore(warehouse).append(artifact, write_id=write_id)
     return artifact

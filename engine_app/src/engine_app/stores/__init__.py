@@ -1,22 +1,23 @@
-"""Every Delta-backed store of the engine, under the warehouse directory.
+"""Every Delta-backed store of the engine, under one :class:`Warehouse`.
 
-================================  ===============================  =====================
+================================  ===============================  ===========================
 table                             store                            rows
-================================  ===============================  =====================
+================================  ===============================  ===========================
 ``datafusion_plan_artifacts_v1``  :class:`PlanArtifactStore`       one per plan fingerprint
 ``datafusion_view_artifacts_v1``  :class:`ViewArtifactStore`       one per (view, fingerprint)
 ``engine_diagnostics_v1``         :class:`DiagnosticsLog`          one per event
-``_delta_write_artifacts_v1``     :class:`WriteArtifactStore`      one per pipeline write
-``_delta_scan_artifacts_v1``      :class:`ScanArtifactStore`       one per recorded scan
-``_cdf_cursors_v1``               :class:`CursorStore`             one per cursor advance
-``_incremental_runs_v1``          :class:`RunStore`                one per applied CDF batch
-================================  ===============================  =====================
+``delta_write_artifacts_v1``      :class:`WriteArtifactStore`      one per pipeline write
+``delta_scan_artifacts_v1``       :class:`ScanArtifactStore`       one per recorded scan
+``cdf_cursors_v1``                :class:`CursorStore`             one per cursor advance
+``incremental_runs_v1``           :class:`RunStore`                one per applied CDF batch
+================================  ===============================  ===========================
 
-Each holds queryable columns plus a ``payload`` column with the artifact's
-``dumps_msgpack`` bytes, so any consumer decodes it with ``artifact-contracts`` alone.
-The shared machinery (keyed and append-only tables, reads that survive a damaged file)
-is one private module; :func:`make_event` and :func:`format_event` build and print the
-diagnostics events every store reports undecodable rows with.
+Each store is a declaration (:class:`StoreSpec`: table name, contract, queryable columns,
+key) run by one store engine (:class:`Store`): one declared Arrow schema of plain types,
+exactly-once keyed rows, reads that name their columns and survive a damaged file, and a
+``payload`` column with the record's ``dumps_msgpack`` bytes that any consumer decodes
+with ``artifact-contracts`` alone. :data:`STORE_SPECS` lists every declaration.
+:func:`make_event` and :func:`format_event` build and print diagnostics events.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from engine_app.stores._cdf import CDF_CURSORS_TABLE, INCREMENTAL_RUNS_TABLE, Cu
 from engine_app.stores._diagnostics import DIAGNOSTICS_TABLE, DiagnosticsLog
 from engine_app.stores._events import format_event, make_event
 from engine_app.stores._plans import (
+    PLAN_LISTING_COLUMNS,
     PLAN_TABLE,
     VIEW_TABLE,
     PlanArtifactStore,
@@ -32,27 +34,39 @@ from engine_app.stores._plans import (
     ViewArtifactStore,
     relative_to,
 )
+from engine_app.stores._registry import STORE_SPECS, STORE_TABLES
 from engine_app.stores._scans import SCAN_ARTIFACTS_TABLE, ScanArtifactStore
-from engine_app.stores._table import DecodedRows
+from engine_app.stores._table import PAYLOAD, Column, Decoded, Reads, Store, StoreSpec, field_column
+from engine_app.stores._warehouse import Warehouse
 from engine_app.stores._writes import WRITE_ARTIFACTS_TABLE, WriteArtifactStore
 
 __all__ = [
     "CDF_CURSORS_TABLE",
+    "Column",
     "CursorStore",
     "DIAGNOSTICS_TABLE",
-    "DecodedRows",
+    "Decoded",
     "DiagnosticsLog",
     "INCREMENTAL_RUNS_TABLE",
+    "PAYLOAD",
+    "PLAN_LISTING_COLUMNS",
     "PLAN_TABLE",
     "PlanArtifactStore",
+    "Reads",
     "RunStore",
     "SCAN_ARTIFACTS_TABLE",
+    "STORE_SPECS",
+    "STORE_TABLES",
     "ScanArtifactStore",
+    "Store",
+    "StoreSpec",
     "StoredPlan",
     "VIEW_TABLE",
     "ViewArtifactStore",
     "WRITE_ARTIFACTS_TABLE",
+    "Warehouse",
     "WriteArtifactStore",
+    "field_column",
     "format_event",
     "make_event",
     "relative_to",

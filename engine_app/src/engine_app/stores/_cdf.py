@@ -1,10 +1,10 @@
 """Persisted CDF cursors and incremental-run records, under the warehouse.
 
-- ``_cdf_cursors_v1``: one row per cursor advance (``consumer``, ``table_uri``,
+- ``cdf_cursors_v1``: one row per cursor advance (``consumer``, ``table_uri``,
   ``last_processed_version``, ``updated_at``, payload = :class:`CdfCursor`). The current
   cursor of a (consumer, table) is its row with the highest version; rows are only
   appended, so concurrent consumers of different tables never conflict.
-- ``_incremental_runs_v1``: one row per applied batch (payload = :class:`IncrementalRun`).
+- ``incremental_runs_v1``: one row per applied batch (payload = :class:`IncrementalRun`).
 
 The cursor store is a mirror, not the ledger: the change-log table each consumer writes
 records the last applied source version in the same Delta commit as the changes (see
@@ -13,34 +13,46 @@ records the last applied source version in the same Delta commit as the changes 
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from artifact_contracts.models import CdfCursor, DiagnosticsEvent, IncrementalRun
-from engine_app.stores._table import PayloadStore
+from engine_app.lake import Location
+from engine_app.stores._table import Store, StoreSpec, field_column
 
-__all__ = ["CDF_CURSORS_TABLE", "CursorStore", "INCREMENTAL_RUNS_TABLE", "RunStore"]
+__all__ = [
+    "CDF_CURSORS_TABLE",
+    "CURSORS_SPEC",
+    "CursorStore",
+    "INCREMENTAL_RUNS_TABLE",
+    "RUNS_SPEC",
+    "RunStore",
+]
 
-CDF_CURSORS_TABLE = "_cdf_cursors_v1"
-"""The cursor store's directory name under the warehouse."""
-INCREMENTAL_RUNS_TABLE = "_incremental_runs_v1"
-"""The run store's directory name under the warehouse."""
+CDF_CURSORS_TABLE = "cdf_cursors_v1"
+"""The cursor store's table name under the warehouse."""
+INCREMENTAL_RUNS_TABLE = "incremental_runs_v1"
+"""The run store's table name under the warehouse."""
 
-_CURSOR_COLUMNS = (
-    pa.field("consumer", pa.string(), nullable=False),
-    pa.field("table_uri", pa.string(), nullable=False),
-    pa.field("last_processed_version", pa.int64()),
-    pa.field("updated_at", pa.timestamp("us", tz="UTC")),
+CURSORS_SPEC = StoreSpec(
+    table=CDF_CURSORS_TABLE,
+    record=CdfCursor,
+    columns=tuple(
+        field_column(CdfCursor, name) for name in ("consumer", "table_uri", "last_processed_version", "updated_at")
+    ),
 )
-_RUN_COLUMNS = (
-    pa.field("consumer", pa.string(), nullable=False),
-    pa.field("table_uri", pa.string(), nullable=False),
-    pa.field("from_version", pa.int64(), nullable=False),
-    pa.field("to_version", pa.int64(), nullable=False),
-    pa.field("committed_at", pa.timestamp("us", tz="UTC")),
+"""The cursor store's declaration (append-only: one row per advance)."""
+
+RUNS_SPEC = StoreSpec(
+    table=INCREMENTAL_RUNS_TABLE,
+    record=IncrementalRun,
+    columns=tuple(
+        field_column(IncrementalRun, name)
+        for name in ("consumer", "table_uri", "from_version", "to_version", "committed_at")
+    ),
 )
+"""The run store's declaration (append-only: one row per applied batch)."""
 
 
 def _of(consumer: str | None, table_uri: str | None) -> pc.Expression | None:
@@ -65,33 +77,22 @@ class CursorStore:
         warehouse: The warehouse directory.
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.store = PayloadStore(Path(warehouse) / CDF_CURSORS_TABLE, CdfCursor, _CURSOR_COLUMNS)
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        self.store = Store(Location.of(warehouse).join(CDF_CURSORS_TABLE), CURSORS_SPEC)
 
     def get(self, consumer: str, table_uri: str) -> CdfCursor | None:
         """Return the current cursor of a consumer on a table, or None before its first run."""
-        cursors, _ = self.store.read(_of(consumer, table_uri))
+        cursors = self.store.records(_of(consumer, table_uri)).items
         return max(cursors, key=_position, default=None)
 
     def advance(self, cursor: CdfCursor) -> None:
         """Record a cursor position (call only after the changes up to it are committed)."""
-        self.store.append(
-            [
-                (
-                    cursor,
-                    {
-                        "consumer": cursor.consumer,
-                        "table_uri": cursor.table_uri,
-                        "last_processed_version": cursor.last_processed_version,
-                        "updated_at": cursor.updated_at,
-                    },
-                )
-            ]
-        )
+        self.store.write([cursor])
 
     def list(self, consumer: str | None = None) -> tuple[list[CdfCursor], list[DiagnosticsEvent]]:
         """Return the current cursor of every (consumer, table), sorted."""
-        cursors, events = self.store.read(_of(consumer, None))
+        decoded = self.store.records(_of(consumer, None))
+        cursors, events = decoded.items, decoded.events
         latest: dict[tuple[str, str], CdfCursor] = {}
         for cursor in cursors:
             key = (cursor.consumer, cursor.table_uri)
@@ -108,29 +109,17 @@ class RunStore:
         warehouse: The warehouse directory.
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.store = PayloadStore(Path(warehouse) / INCREMENTAL_RUNS_TABLE, IncrementalRun, _RUN_COLUMNS)
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        self.store = Store(Location.of(warehouse).join(INCREMENTAL_RUNS_TABLE), RUNS_SPEC)
 
     def append(self, run: IncrementalRun) -> None:
         """Record one applied batch."""
-        self.store.append(
-            [
-                (
-                    run,
-                    {
-                        "consumer": run.consumer,
-                        "table_uri": run.table_uri,
-                        "from_version": run.from_version,
-                        "to_version": run.to_version,
-                        "committed_at": run.committed_at,
-                    },
-                )
-            ]
-        )
+        self.store.write([run])
 
     def list(
         self, consumer: str | None = None, table_uri: str | None = None
     ) -> tuple[list[IncrementalRun], list[DiagnosticsEvent]]:
         """Return the runs, oldest source version first."""
-        runs, events = self.store.read(_of(consumer, table_uri))
+        decoded = self.store.records(_of(consumer, table_uri))
+        runs, events = decoded.items, decoded.events
         return sorted(runs, key=lambda r: (r.table_uri, r.from_version)), events

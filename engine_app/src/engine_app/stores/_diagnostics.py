@@ -7,43 +7,44 @@ event's MessagePack encoding, decoded at the boundary when read back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import pyarrow as pa
-from deltalake import write_deltalake
 
-from artifact_contracts import ContractError, dumps_msgpack, loads_msgpack
+from artifact_contracts import ContractError, loads_msgpack
 from artifact_contracts.models import DiagnosticsEvent
-from engine_app.lake import is_delta_table, utc_now
+from engine_app.lake import Location
 from engine_app.stores._events import make_event
-from engine_app.stores._table import read_files
+from engine_app.stores._table import PAYLOAD, TIMESTAMP, Column, Store, StoreSpec, field_column
 
-__all__ = ["DIAGNOSTICS_TABLE", "DiagnosticsLog"]
+__all__ = ["DIAGNOSTICS_SPEC", "DIAGNOSTICS_TABLE", "DiagnosticsLog"]
 
 DIAGNOSTICS_TABLE = "engine_diagnostics_v1"
 """The diagnostics table's name under the warehouse directory."""
 
-_SCHEMA = pa.schema(
-    [
-        pa.field("at", pa.timestamp("us", tz="UTC"), nullable=False),
-        pa.field("severity", pa.string(), nullable=False),
-        pa.field("code", pa.string(), nullable=False),
-        pa.field("subject", pa.string()),
-        pa.field("payload", pa.binary(), nullable=False),
-    ]
+DIAGNOSTICS_SPEC = StoreSpec(
+    table=DIAGNOSTICS_TABLE,
+    record=DiagnosticsEvent,
+    columns=(
+        # An event without a time is listed at the time it was written (its payload keeps None).
+        Column(pa.field("at", TIMESTAMP, nullable=False), lambda row: row.record.at or row.written_at),
+        *(field_column(DiagnosticsEvent, name) for name in ("severity", "code", "subject")),
+    ),
+    order=("at",),
 )
+"""The diagnostics log's declaration (append-only)."""
 
 
 class DiagnosticsLog:
     """The warehouse's persisted diagnostics events.
 
     Args:
-        warehouse: The warehouse directory.
+        warehouse: The warehouse.
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.path = Path(warehouse) / DIAGNOSTICS_TABLE
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        self.store = Store(Location.of(warehouse).join(DIAGNOSTICS_TABLE), DIAGNOSTICS_SPEC)
 
     def append(self, events: Sequence[DiagnosticsEvent]) -> None:
         """Persist events (one commit for all of them).
@@ -51,21 +52,7 @@ class DiagnosticsLog:
         Args:
             events: The events; nothing is written when empty.
         """
-        if not events:
-            return
-        now = utc_now()
-        data = pa.table(
-            {
-                "at": [event.at or now for event in events],
-                "severity": [event.severity for event in events],
-                "code": [event.code for event in events],
-                "subject": [event.subject for event in events],
-                "payload": [dumps_msgpack(event) for event in events],
-            },
-            schema=_SCHEMA,
-        )
-        self.path.mkdir(parents=True, exist_ok=True)
-        write_deltalake(str(self.path), data, mode="append")
+        self.store.write(events)
 
     def read(self) -> list[DiagnosticsEvent]:
         """Read every persisted event, oldest first.
@@ -75,14 +62,11 @@ class DiagnosticsLog:
             own (``EVENT_DECODE_FAILED``) in its place, a data file that cannot be read
             as ``DATA_FILE_UNREADABLE`` (first).
         """
-        if not is_delta_table(self.path):
-            return []
-        reads = read_files(self.path)
-        table = reads.table
+        reads = self.store.sorted(self.store.read())
         events: list[DiagnosticsEvent] = list(reads.events)
-        for index, row in enumerate(table.sort_by("at").to_pylist()):
+        for index, payload in enumerate(reads.table.column(PAYLOAD).to_pylist()):
             try:
-                events.append(loads_msgpack(row["payload"], DiagnosticsEvent))
+                events.append(loads_msgpack(payload, DiagnosticsEvent))
             except ContractError as exc:
                 events.append(
                     make_event(

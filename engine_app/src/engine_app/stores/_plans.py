@@ -1,18 +1,19 @@
-"""The artifact stores: plan and view artifacts as Delta tables under the warehouse.
+"""The plan and view artifact stores.
 
 ``datafusion_plan_artifacts_v<N>`` and ``datafusion_view_artifacts_v<N>`` (``N`` is
 :data:`PLAN_ARTIFACT_SCHEMA_VERSION`; a new ``N`` is a new table, a hard cutover) hold
-queryable columns (fingerprint, view name, contract version and hash, creation time)
-and ``payload``, the artifact's ``dumps_msgpack`` encoding: Substrait and DataFusion
-proto bytes travel as MessagePack ext values 10 and 11, never as base64. Every read
-decodes at the boundary into the Compat Structs; a row that does not decode becomes a
-diagnostics event naming it and the other rows are still returned. Writing a plan
-whose fingerprint is already stored changes nothing.
+queryable columns (fingerprint, view name, SQL, whether Substrait round-tripped, contract
+version and hash, creation time) and ``payload``, the artifact's ``dumps_msgpack``
+encoding: Substrait and DataFusion proto bytes travel as MessagePack ext values 10 and
+11, never as base64. The plan store also keeps each plan's planning environment and
+audit bundle as MessagePack. Writing a plan whose fingerprint is already stored changes
+nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import artifact_contracts
-from artifact_contracts import dumps_msgpack, loads_msgpack
+from artifact_contracts import convert, dumps_msgpack, loads_msgpack
 from artifact_contracts.models import (
     PLAN_ARTIFACT_SCHEMA_VERSION,
     DeterminismAuditBundle,
@@ -30,17 +31,19 @@ from artifact_contracts.models import (
     PlanArtifacts,
     PlanningEnvironment,
     ViewArtifact,
-    ViewArtifactRow,
 )
 from artifact_contracts.registry import contract_hash
-from engine_app.lake import relative_uri, utc_now
+from engine_app.lake import Location, relative_uri
 from engine_app.planning import audit_bundle
-from engine_app.stores._table import DecodedRows, DeltaRowTable
+from engine_app.stores._table import TIMESTAMP, Column, Decoded, Reads, Store, StoreSpec, field_column
 
 __all__ = [
+    "PLAN_LISTING_COLUMNS",
+    "PLAN_SPEC",
     "PLAN_TABLE",
     "PlanArtifactStore",
     "StoredPlan",
+    "VIEW_SPEC",
     "VIEW_TABLE",
     "ViewArtifactStore",
     "relative_to",
@@ -51,34 +54,58 @@ PLAN_TABLE = f"datafusion_plan_artifacts_v{PLAN_ARTIFACT_SCHEMA_VERSION}"
 VIEW_TABLE = f"datafusion_view_artifacts_v{PLAN_ARTIFACT_SCHEMA_VERSION}"
 """The view artifact table's name under the warehouse directory."""
 
-_TIMESTAMP = pa.timestamp("us", tz="UTC")
-
-_PLAN_SCHEMA = pa.schema(
-    [
-        pa.field("plan_fingerprint", pa.string(), nullable=False),
-        pa.field("view_name", pa.string()),
-        pa.field("contract_version", pa.string(), nullable=False),
-        pa.field("contract_hash", pa.string(), nullable=False),
-        pa.field("created_at", _TIMESTAMP, nullable=False),
-        pa.field("payload", pa.binary(), nullable=False),
-        pa.field("environment", pa.binary()),
-        pa.field("audit_bundle", pa.binary()),
-    ]
+_CONTRACT = (
+    Column(pa.field("contract_version", pa.string(), nullable=False), lambda _: artifact_contracts.__version__),
+    Column(pa.field("contract_hash", pa.string(), nullable=False), lambda _: contract_hash()),
+    Column(pa.field("created_at", TIMESTAMP, nullable=False), lambda row: row.written_at),
 )
 
-_VIEW_SCHEMA = pa.schema(
-    [
-        pa.field("view_name", pa.string(), nullable=False),
-        pa.field("plan_fingerprint", pa.string(), nullable=False),
-        pa.field("contract_version", pa.string(), nullable=False),
-        pa.field("contract_hash", pa.string(), nullable=False),
-        pa.field("created_at", _TIMESTAMP, nullable=False),
-        pa.field("payload", pa.binary(), nullable=False),
-    ]
+PLAN_SPEC = StoreSpec(
+    table=PLAN_TABLE,
+    record=PlanArtifacts,
+    columns=(
+        field_column(PlanArtifacts, "plan_fingerprint"),
+        field_column(PlanArtifacts, "view_name"),
+        Column(pa.field("sql", pa.string()), lambda row: row.record.sql),
+        Column(pa.field("substrait_roundtrip", pa.bool_()), lambda row: row.record.substrait_validation.roundtrip_ok),
+        *_CONTRACT,
+        Column(pa.field("environment", pa.binary()), lambda row: row.extras.get("environment")),
+        Column(
+            pa.field("audit_bundle", pa.binary()),
+            lambda row: dumps_msgpack(audit_bundle(row.record, contract_hash())),
+        ),
+    ),
+    key=("plan_fingerprint",),
+    order=("created_at", "plan_fingerprint"),
 )
+"""The plan store's declaration."""
+
+VIEW_SPEC = StoreSpec(
+    table=VIEW_TABLE,
+    record=ViewArtifact,
+    columns=(
+        field_column(ViewArtifact, "name", "view_name"),
+        field_column(ViewArtifact, "plan_fingerprint"),
+        *_CONTRACT,
+    ),
+    key=("view_name", "plan_fingerprint"),
+    order=("created_at", "view_name"),
+)
+"""The view store's declaration."""
+
+PLAN_LISTING_COLUMNS = (
+    "plan_fingerprint",
+    "view_name",
+    "sql",
+    "substrait_roundtrip",
+    "contract_version",
+    "contract_hash",
+    "created_at",
+)
+"""The columns a plan listing reads (never the payloads)."""
 
 
-def relative_to(environment: PlanningEnvironment, warehouse: Path) -> PlanningEnvironment:
+def relative_to(environment: PlanningEnvironment, warehouse: Path | str | Location) -> PlanningEnvironment:
     """Record the locations of tables inside the warehouse relative to it.
 
     A copied or moved warehouse then still holds everything its audit needs.
@@ -92,9 +119,8 @@ def relative_to(environment: PlanningEnvironment, warehouse: Path) -> PlanningEn
     """
     tables = []
     for table in environment.tables:
-        location = Path(table.location)
-        if location.is_absolute():
-            table = msgspec.structs.replace(table, location=relative_uri(location, warehouse))
+        if Path(table.location).is_absolute() or "://" in table.location:
+            table = msgspec.structs.replace(table, location=relative_uri(Location.of(table.location), warehouse))
         tables.append(table)
     return msgspec.structs.replace(environment, tables=tuple(tables))
 
@@ -114,7 +140,8 @@ class StoredPlan:
     bundle: DeterminismAuditBundle | None
 
 
-def _decode_plan(row: PlanArtifactRow) -> StoredPlan:
+def _decode_plan(raw: dict[str, Any]) -> StoredPlan:
+    row = convert({name: raw[name] for name in PlanArtifactRow.__struct_fields__}, PlanArtifactRow)
     return StoredPlan(
         row=row,
         artifacts=loads_msgpack(row.payload, PlanArtifacts),
@@ -123,20 +150,37 @@ def _decode_plan(row: PlanArtifactRow) -> StoredPlan:
     )
 
 
+def _prefix_filter(prefix: str) -> pc.Expression:
+    """Rows whose fingerprint starts with ``prefix``, as a range the file stats can prune by."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return (pc.field("plan_fingerprint") >= prefix) & (pc.field("plan_fingerprint") < upper)
+
+
 class PlanArtifactStore:
     """The warehouse's plan artifacts.
 
     Args:
-        warehouse: The warehouse directory (the table is created on first write).
+        warehouse: The warehouse (the table is created on first write).
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.table = DeltaRowTable(Path(warehouse) / PLAN_TABLE, PlanArtifactRow, _PLAN_SCHEMA, ("plan_fingerprint",))
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        root = Location.of(warehouse)
+        self.warehouse = root
+        self.store = Store(root.join(PLAN_TABLE), PLAN_SPEC)
+
+    @property
+    def location(self) -> Location:
+        """The Delta table's location."""
+        return self.store.location
 
     @property
     def path(self) -> Path:
-        """The Delta table's root."""
-        return self.table.path
+        """The Delta table's directory (a local warehouse only)."""
+        return self.location.path
+
+    def exists(self) -> bool:
+        """Whether the table has been created."""
+        return self.store.exists()
 
     def append(self, artifacts: Sequence[PlanArtifacts], environment: PlanningEnvironment | None = None) -> int:
         """Store plans whose fingerprint is not stored yet, in one commit.
@@ -148,36 +192,23 @@ class PlanArtifactStore:
         Returns:
             How many rows were written.
         """
-        created_at = utc_now()
-        schema_hash = contract_hash()
-        env_bytes = dumps_msgpack(relative_to(environment, self.path.parent)) if environment is not None else None
-        rows = [
-            PlanArtifactRow(
-                plan_fingerprint=a.plan_fingerprint,
-                view_name=a.view_name,
-                contract_version=artifact_contracts.__version__,
-                contract_hash=schema_hash,
-                created_at=created_at,
-                payload=dumps_msgpack(a),
-                environment=env_bytes,
-                audit_bundle=dumps_msgpack(audit_bundle(a, schema_hash)),
-            )
-            for a in artifacts
-        ]
-        return self.table.insert_absent(rows)
+        env_bytes = dumps_msgpack(relative_to(environment, self.warehouse)) if environment is not None else None
+        return self.store.write(artifacts, extras={"environment": env_bytes})
 
-    def list(self) -> DecodedRows[StoredPlan]:
-        """Read every stored plan, oldest first.
+    def listing(self) -> Reads:
+        """The queryable columns of every stored plan, oldest first (no payload is read)."""
+        return self.store.sorted(self.store.read(PLAN_LISTING_COLUMNS))
+
+    def list(self) -> Decoded[StoredPlan]:
+        """Read and decode every stored plan, oldest first.
 
         Returns:
             The plans that decode and a diagnostics event per row that does not.
         """
-        reads = self.table.read()
-        table = reads.table.sort_by([("created_at", "ascending"), ("plan_fingerprint", "ascending")])
-        return self.table.decode(table, _decode_plan, subject=_subject, prior=reads.events)
+        return self.store.decode_with(self.store.sorted(self.store.read()), _decode_plan, _subject)
 
-    def get(self, plan_fingerprint: str) -> DecodedRows[StoredPlan]:
-        """Read the plan stored under a fingerprint.
+    def get(self, plan_fingerprint: str) -> Decoded[StoredPlan]:
+        """Read the plan stored under a fingerprint (only the files that can hold it).
 
         Args:
             plan_fingerprint: ``sha256:...``.
@@ -185,26 +216,28 @@ class PlanArtifactStore:
         Returns:
             At most one plan, or the event explaining why its row does not decode.
         """
-        reads = self.table.read(pc.field("plan_fingerprint") == plan_fingerprint)
-        return self.table.decode(reads.table, _decode_plan, subject=_subject, prior=reads.events)
+        reads = self.store.read(filter_expression=pc.field("plan_fingerprint") == plan_fingerprint)
+        return self.store.decode_with(reads, _decode_plan, _subject)
+
+    def matching(self, prefix: str) -> Reads:
+        """The listing columns of the plans whose fingerprint starts with ``prefix``."""
+        return self.store.read(PLAN_LISTING_COLUMNS, _prefix_filter(prefix))
 
 
 class ViewArtifactStore:
     """The warehouse's view artifacts, one row per (view name, plan fingerprint).
 
     Args:
-        warehouse: The warehouse directory.
+        warehouse: The warehouse.
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.table = DeltaRowTable(
-            Path(warehouse) / VIEW_TABLE, ViewArtifactRow, _VIEW_SCHEMA, ("view_name", "plan_fingerprint")
-        )
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        self.store = Store(Location.of(warehouse).join(VIEW_TABLE), VIEW_SPEC)
 
     @property
-    def path(self) -> Path:
-        """The Delta table's root."""
-        return self.table.path
+    def location(self) -> Location:
+        """The Delta table's location."""
+        return self.store.location
 
     def append(self, views: Sequence[ViewArtifact]) -> int:
         """Store view artifacts not stored yet, in one commit.
@@ -215,29 +248,12 @@ class ViewArtifactStore:
         Returns:
             How many rows were written.
         """
-        created_at = utc_now()
-        schema_hash = contract_hash()
-        rows = [
-            ViewArtifactRow(
-                view_name=v.name,
-                plan_fingerprint=v.plan_fingerprint,
-                contract_version=artifact_contracts.__version__,
-                contract_hash=schema_hash,
-                created_at=created_at,
-                payload=dumps_msgpack(v),
-            )
-            for v in views
-        ]
-        return self.table.insert_absent(rows)
+        return self.store.write(views)
 
-    def list(self) -> DecodedRows[ViewArtifact]:
+    def list(self) -> Decoded[ViewArtifact]:
         """Read every stored view artifact, oldest first.
 
         Returns:
             The views that decode and a diagnostics event per row that does not.
         """
-        reads = self.table.read()
-        table = reads.table.sort_by([("created_at", "ascending"), ("view_name", "ascending")])
-        return self.table.decode(
-            table, lambda row: loads_msgpack(row.payload, ViewArtifact), subject=_subject, prior=reads.events
-        )
+        return self.store.decode(self.store.sorted(self.store.read()), _subject)

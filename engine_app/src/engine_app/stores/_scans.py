@@ -1,4 +1,4 @@
-"""The store of scan artifacts: ``<warehouse>/_delta_scan_artifacts_v1``.
+"""The store of scan artifacts: ``<warehouse>/delta_scan_artifacts_v1``.
 
 One row per scan run with a warehouse: ``table_uri``, ``table_version``,
 ``config_fingerprint``, ``fragment_count``, ``count_rows``, ``scanned_at`` and the
@@ -7,50 +7,46 @@ One row per scan run with a warehouse: ``table_uri``, ``table_version``,
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from artifact_contracts.models import DeltaScanArtifact, DiagnosticsEvent
-from engine_app.stores._table import PayloadStore
+from engine_app.lake import Location
+from engine_app.stores._table import Store, StoreSpec, field_column
 
-__all__ = ["SCAN_ARTIFACTS_TABLE", "ScanArtifactStore"]
+__all__ = ["SCANS_SPEC", "SCAN_ARTIFACTS_TABLE", "ScanArtifactStore"]
 
-SCAN_ARTIFACTS_TABLE = "_delta_scan_artifacts_v1"
-"""The store's directory name under the warehouse."""
+SCAN_ARTIFACTS_TABLE = "delta_scan_artifacts_v1"
+"""The store's table name under the warehouse."""
 
-_COLUMNS = (
-    pa.field("table_uri", pa.string(), nullable=False),
-    pa.field("table_version", pa.int64(), nullable=False),
-    pa.field("config_fingerprint", pa.string(), nullable=False),
-    pa.field("fragment_count", pa.int64(), nullable=False),
-    pa.field("count_rows", pa.int64(), nullable=False),
-    pa.field("scanned_at", pa.timestamp("us", tz="UTC")),
+SCANS_SPEC = StoreSpec(
+    table=SCAN_ARTIFACTS_TABLE,
+    record=DeltaScanArtifact,
+    columns=(
+        *(field_column(DeltaScanArtifact, name) for name in ("table_uri", "table_version", "config_fingerprint")),
+        field_column(DeltaScanArtifact, "telemetry.fragment_count"),
+        field_column(DeltaScanArtifact, "telemetry.count_rows"),
+        field_column(DeltaScanArtifact, "scanned_at"),
+    ),
+    order=("table_uri", "scanned_at"),
 )
+"""The scan-artifact store's declaration (append-only)."""
 
 
 class ScanArtifactStore:
     """The scan artifacts of one warehouse.
 
     Args:
-        warehouse: The warehouse directory.
+        warehouse: The warehouse.
     """
 
-    def __init__(self, warehouse: Path) -> None:
-        self.store = PayloadStore(Path(warehouse) / SCAN_ARTIFACTS_TABLE, DeltaScanArtifact, _COLUMNS)
+    def __init__(self, warehouse: Location | str | os.PathLike[str]) -> None:
+        self.store = Store(Location.of(warehouse).join(SCAN_ARTIFACTS_TABLE), SCANS_SPEC)
 
     def append(self, artifact: DeltaScanArtifact) -> None:
         """Append one artifact."""
-        values = {
-            "table_uri": artifact.table_uri,
-            "table_version": artifact.table_version,
-            "config_fingerprint": artifact.config_fingerprint,
-            "fragment_count": artifact.telemetry.fragment_count,
-            "count_rows": artifact.telemetry.count_rows,
-            "scanned_at": artifact.scanned_at,
-        }
-        self.store.append([(artifact, values)])
+        self.store.write([artifact])
 
     def list(self, table_uri: str | None = None) -> tuple[list[DeltaScanArtifact], list[DiagnosticsEvent]]:
         """Return the artifacts (of one table, or all), oldest first.
@@ -62,5 +58,6 @@ class ScanArtifactStore:
             The artifacts and one diagnostics event per row that does not decode.
         """
         flt = None if table_uri is None else pc.field("table_uri") == table_uri
-        records, events = self.store.read(flt)
-        return sorted(records, key=lambda a: (a.table_uri, a.scanned_at is None, a.scanned_at)), events
+        decoded = self.store.records(flt)
+        items = sorted(decoded.items, key=lambda a: (a.table_uri, a.scanned_at is None, a.scanned_at))
+        return items, decoded.events

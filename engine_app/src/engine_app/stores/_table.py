@@ -1,327 +1,469 @@
-"""The table machinery every store shares: one Delta table per store, under the warehouse.
+"""The store engine: every store is a declaration (:class:`StoreSpec`) over one Delta table.
 
-- :class:`DeltaRowTable`: a table of contract rows with a fixed Arrow schema whose
-  columns are the fields of a Compat row Struct. Writes merge on the key columns, so
-  writing a row whose key is already there changes nothing (and commits nothing).
-- :class:`PayloadStore`: an append-only table of queryable columns plus ``payload``, the
-  record's ``dumps_msgpack`` encoding (concurrent appends never conflict in Delta).
-- :func:`read_files`: a table's rows, so that one damaged data file costs only its own
-  rows: when the whole-table scan fails (a data file truncated, overwritten or missing),
-  the table is read again file by file and each file that does not read is reported as a
-  ``DATA_FILE_UNREADABLE`` diagnostics event naming it.
+A declaration names the table, the Compat contract its ``payload`` column holds
+(``dumps_msgpack`` of the record, decodable with ``artifact-contracts`` alone), the
+queryable columns (each an Arrow field plus how to read it off a record, most of them
+derived from the contract's own fields by :func:`field_column`) and the key, if any.
 
-Every read decodes at the boundary; a row that fails to decode becomes a diagnostics
-event that names it, and the other rows are still returned.
+Rules every :class:`Store` keeps:
+
+- **One declared schema, plain types.** Every write builds its rows in the declared schema
+  (``string``, ``binary``, ``int64``, ``timestamp[us, UTC]``, never view types), and the
+  table is created empty with that schema before the first row, so any Arrow or Delta
+  engine reads every file the same way, and racing first writers all take the keyed path.
+- **Exactly-once keyed rows.** A keyed write reads which of its keys are stored (the key
+  columns only, files pruned by their statistics), then commits the absent rows as a Delta
+  ``WRITE`` whose predicate names exactly those keys: a concurrent writer that added any of
+  them makes the commit conflict, and the write starts over from a fresh snapshot under
+  the one :class:`~engine_app.lake.RetryPolicy`. Nothing new, nothing committed.
+- **Reads stream and survive damage.** A read names its columns (listing never reads the
+  payloads) and a filter (pushed down to prune files); when a data file is damaged, the
+  table is read again file by file and each unreadable file becomes a
+  ``DATA_FILE_UNREADABLE`` event naming it. Payloads decode at the boundary, and a row
+  that does not decode becomes a ``ROW_DECODE_FAILED`` event; the other rows still return.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import random
+import datetime
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import msgspec
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import CommitFailedError
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
+from deltalake.schema import Field as DeltaField
 
-from artifact_contracts import ContractError, ValidationIssue, convert, dumps_msgpack, loads_msgpack, to_builtins
+from artifact_contracts import ContractError, dumps_msgpack, loads_msgpack
 from artifact_contracts.models import DiagnosticsEvent
-from engine_app.lake import dataset, is_delta_table, retry_commit
+from engine_app.errors import CommitConflictError, DeltaIOError, error_text
+from engine_app.lake import Location, RetryPolicy, dataset, utc_now
 from engine_app.stores._events import make_event
 
-__all__ = ["DecodedRows", "DeltaRowTable", "FileReads", "PayloadStore", "append_rows", "read_files"]
+__all__ = [
+    "Column",
+    "Decoded",
+    "PAYLOAD",
+    "Reads",
+    "Row",
+    "Store",
+    "StoreSpec",
+    "TIMESTAMP",
+    "field_column",
+]
 
-RowT = TypeVar("RowT", bound=msgspec.Struct)
 RecordT = TypeVar("RecordT", bound=msgspec.Struct)
 ItemT = TypeVar("ItemT")
 
-_MERGE_ATTEMPTS = 20
-_BACKOFF_SECONDS = 0.02
+PAYLOAD = "payload"
+"""The column holding each record's ``dumps_msgpack`` bytes, last in every store."""
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+"""The one timestamp type of the stores."""
+
+_ARROW_TYPES: dict[type, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    bytes: pa.binary(),
+    datetime.datetime: TIMESTAMP,
+}
 
 
 @dataclasses.dataclass(frozen=True)
-class FileReads:
-    """The rows that could be read, and an event per data file that could not."""
+class Row(Generic[RecordT]):
+    """What a column's value is read from: the record, the write's time and its extras."""
+
+    record: RecordT
+    written_at: datetime.datetime
+    extras: Mapping[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A queryable column of a store: its Arrow field and how a row yields its value."""
+
+    field: pa.Field
+    value: Callable[[Row[Any]], Any]
+
+    @property
+    def name(self) -> str:
+        """The column's name."""
+        return str(self.field.name)
+
+
+def _arrow_type(annotation: Any) -> tuple[pa.DataType, bool]:
+    """The plain Arrow type of a field annotation, and whether it may be null."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _arrow_type(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        kind, _ = _arrow_type(members[0])
+        return kind, True
+    if origin is typing.Literal:
+        return pa.string(), False
+    if isinstance(annotation, type):
+        for base, kind in _ARROW_TYPES.items():
+            if issubclass(annotation, base):
+                return kind, False
+    raise TypeError(f"no plain Arrow column type for {annotation!r}")
+
+
+def field_column(contract: type[msgspec.Struct], path: str, name: str | None = None) -> Column:
+    """Derive a queryable column from a contract field (``a.b`` for a nested Struct's field).
+
+    Args:
+        contract: The record's Compat Struct.
+        path: The field, dotted through nested Structs.
+        name: The column's name (default: the last part of ``path``).
+
+    Returns:
+        The column, typed from the field's annotation (optional fields are nullable).
+    """
+    owner: Any = contract
+    nullable = False
+    parts = path.split(".")
+    annotation: Any = None
+    for part in parts:
+        annotation = typing.get_type_hints(owner, include_extras=True)[part]
+        nullable = nullable or _optional(annotation)
+        owner = _struct_of(annotation)
+    kind, _ = _arrow_type(annotation)
+
+    def value(row: Row[Any]) -> Any:
+        current: Any = row.record
+        for part in parts:
+            current = None if current is None else getattr(current, part)
+        return current
+
+    return Column(pa.field(name or parts[-1], kind, nullable=nullable), value)
+
+
+def _optional(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _optional(typing.get_args(annotation)[0])
+    return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+
+
+def _struct_of(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _struct_of(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return next(_struct_of(a) for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreSpec(Generic[RecordT]):
+    """The declaration of one store.
+
+    Attributes:
+        table: The table's name under the warehouse (``<what>_v<N>``).
+        record: The Compat Struct the payload decodes into.
+        columns: The queryable columns, in table order (the payload follows them).
+        key: The columns that identify a row; empty for an append-only store.
+        order: The columns a listing sorts by.
+    """
+
+    table: str
+    record: type[RecordT]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The declared Arrow schema: the columns, then ``payload``."""
+        return pa.schema([c.field for c in self.columns] + [pa.field(PAYLOAD, pa.binary(), nullable=False)])
+
+    @property
+    def queryable(self) -> tuple[str, ...]:
+        """The names of the queryable columns (everything but the payload)."""
+        return tuple(c.name for c in self.columns)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reads:
+    """Rows read from a store (in the declared types) and an event per unreadable data file."""
 
     table: pa.Table
     events: list[DiagnosticsEvent]
 
 
-def read_files(path: Path, filter_expression: Any = None) -> FileReads:
-    """Read a Delta table's current rows, skipping (and reporting) unreadable data files.
-
-    Args:
-        path: The table's root directory.
-        filter_expression: A ``pyarrow.compute`` expression, or None for all rows.
-
-    Returns:
-        The rows of every readable file (in the dataset's schema) and one
-        ``DATA_FILE_UNREADABLE`` event per file that is not.
-    """
-    files = dataset(DeltaTable(str(path)), path)
-    try:
-        return FileReads(files.to_table(filter=filter_expression), [])
-    except (OSError, pa.ArrowException):
-        pass  # some file is damaged: find out which, and keep the others
-    parts: list[pa.Table] = []
-    events: list[DiagnosticsEvent] = []
-    for fragment in files.get_fragments(filter=filter_expression):
-        try:
-            parts.append(fragment.to_table(filter=filter_expression, schema=files.schema))
-        except (OSError, pa.ArrowException) as exc:
-            events.append(
-                make_event(
-                    "error",
-                    "DATA_FILE_UNREADABLE",
-                    f"a data file of {path.name} cannot be read, its rows were skipped: {exc}",
-                    subject=fragment.path,
-                    context={"table": path.name, "file": fragment.path},
-                )
-            )
-    table = pa.concat_tables(parts) if parts else files.schema.empty_table()
-    return FileReads(table, events)
-
-
-def append_rows(path: Path, rows: pa.Table, *, max_attempts: int = 20) -> None:
-    """Append rows to a store table, creating it on first use, retrying conflicts.
-
-    Args:
-        path: The store's root directory.
-        rows: The rows, in the store's schema.
-        max_attempts: The retry bound.
-    """
-    path.mkdir(parents=True, exist_ok=True)
-
-    def attempt(_: int) -> None:
-        write_deltalake(str(path), rows, mode="append")
-
-    retry_commit(attempt, max_attempts=max_attempts, what=f"append to {path.name}")
-
-
 @dataclasses.dataclass(frozen=True)
-class DecodedRows(Generic[ItemT]):
-    """The rows of a store that decoded, and an event for each one that did not."""
+class Decoded(Generic[ItemT]):
+    """The items that decoded, and an event for each row or file that did not."""
 
     items: list[ItemT]
     events: list[DiagnosticsEvent]
 
 
-class DeltaRowTable(Generic[RowT]):
-    """One Delta table holding rows of ``row_type``.
+class Store(Generic[RecordT]):
+    """One declared store in one warehouse.
 
     Args:
-        path: The table's root directory.
-        row_type: The Compat Struct each row decodes into.
-        schema: The Arrow schema; its field names are the Struct's field names.
-        key: The columns that identify a row (the merge predicate).
+        location: The table's location.
+        spec: The declaration.
+        policy: The retry policy of its commits.
     """
 
-    def __init__(self, path: Path, row_type: type[RowT], schema: pa.Schema, key: tuple[str, ...]) -> None:
-        self.path = path
-        self.row_type = row_type
-        self.schema = schema
-        self.key = key
+    def __init__(self, location: Location, spec: StoreSpec[RecordT], policy: RetryPolicy | None = None) -> None:
+        self.location = location
+        self.spec = spec
+        self.policy = policy or RetryPolicy()
+
+    @property
+    def name(self) -> str:
+        """The table's name."""
+        return self.spec.table
 
     def exists(self) -> bool:
         """Whether the table has been created."""
-        return is_delta_table(self.path)
+        return self.location.is_delta_table()
 
-    def _to_arrow(self, rows: Sequence[RowT]) -> pa.Table:
-        columns: dict[str, list[Any]] = {field.name: [] for field in self.schema}
-        for row in rows:
-            for name in columns:
-                columns[name].append(getattr(row, name))
-        return pa.table(columns, schema=self.schema)
+    def create(self) -> None:
+        """Create the table empty with its declared schema (a racing creator is harmless).
 
-    def insert_absent(self, rows: Sequence[RowT]) -> int:
-        """Write the rows whose key is not in the table yet.
+        A table created by an earlier release that lacks a declared (nullable) column gets
+        it added, so every later file carries the whole declared schema.
+        """
+        if self.exists():
+            self._add_missing_columns()
+            return
+        try:
+            DeltaTable.create(
+                self.location.uri,
+                self.spec.schema,
+                mode="ignore",
+                storage_options=self.location.options(),
+                commit_properties=CommitProperties(custom_metadata={"engine.store": self.spec.table}),
+            )
+        except DeltaError as exc:
+            if "already exists" not in str(exc).lower():  # another writer created it first
+                raise DeltaIOError(f"cannot create store {self.name}: {error_text(exc)}") from exc
+
+    def _add_missing_columns(self) -> None:
+        table = self.location.open()
+        present = set(pa.schema(table.schema().to_arrow()).names)
+        missing = [field for field in self.spec.schema if field.name not in present]
+        if missing:
+            table.alter.add_columns([DeltaField.from_arrow(field.with_nullable(True)) for field in missing])
+
+    def arrow(self, rows: Sequence[Row[RecordT]]) -> pa.Table:
+        """Build rows in the declared schema (the payload last)."""
+        columns: dict[str, list[Any]] = {c.name: [c.value(row) for row in rows] for c in self.spec.columns}
+        columns[PAYLOAD] = [dumps_msgpack(row.record) for row in rows]
+        return pa.table(columns, schema=self.spec.schema)
+
+    def write(
+        self, records: Iterable[RecordT], *, extras: Mapping[str, Any] | None = None, write_id: str | None = None
+    ) -> int:
+        """Store records: keyed stores insert only absent keys, others append.
 
         Args:
-            rows: Candidate rows; duplicates among them are written once.
+            records: The records (duplicate keys among them are written once).
+            extras: Values some columns read besides the record (the same for every row).
+            write_id: Recorded in the commit's metadata (``engine.writeId``).
 
         Returns:
-            How many rows were inserted.
+            How many rows were written.
         """
-        unique: dict[tuple[Any, ...], RowT] = {}
-        for row in rows:
-            unique.setdefault(tuple(getattr(row, k) for k in self.key), row)
-        if not unique:
+        written_at = utc_now()
+        rows = [Row(record, written_at, extras or {}) for record in records]
+        if not rows:
             return 0
-        data = self._to_arrow(list(unique.values()))
-        if not self.exists():
-            self.path.mkdir(parents=True, exist_ok=True)
+        self.create()
+        metadata = {"engine.store": self.spec.table, **({"engine.writeId": write_id} if write_id else {})}
+        if not self.spec.key:
+            data = self.arrow(rows)
+            self._commit(lambda table: self._append(table, data, metadata))
+            return int(data.num_rows)
+        unique = {self._key_of(row): row for row in reversed(rows)}
+        return self._commit(lambda table: self._insert_absent(table, unique, metadata))
+
+    def _key_of(self, row: Row[RecordT]) -> tuple[Any, ...]:
+        by_name = {c.name: c for c in self.spec.columns}
+        return tuple(by_name[k].value(row) for k in self.spec.key)
+
+    def _commit(self, attempt: Callable[[DeltaTable], int]) -> int:
+        for number in range(1, self.policy.max_attempts + 1):
             try:
-                write_deltalake(str(self.path), data, mode="append")
-                return int(data.num_rows)
-            except CommitFailedError:
-                pass  # a concurrent writer created the table first: merge into it instead
-        predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.key)
-        for attempt in range(_MERGE_ATTEMPTS):
-            try:
-                metrics: dict[str, Any] = (
-                    DeltaTable(str(self.path))
-                    .merge(source=data, predicate=predicate, source_alias="s", target_alias="t")
-                    .when_not_matched_insert_all()
-                    .execute()
-                )
-            except CommitFailedError:
-                # A concurrent writer committed first; the merge re-reads the table, so the
-                # rows it inserted are not inserted twice. Jittered, growing waits keep
-                # several racing writers from colliding again in lockstep.
-                if attempt + 1 == _MERGE_ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0, _BACKOFF_SECONDS * 2 ** min(attempt, 5)))  # noqa: S311
-                continue
-            return int(metrics.get("num_target_rows_inserted", 0))
+                return attempt(self.location.open())
+            except CommitFailedError as exc:
+                if number == self.policy.max_attempts:
+                    raise CommitConflictError(
+                        f"write to {self.name}: {number} attempts lost to concurrent commits; last: {exc}"
+                    ) from exc
+                time.sleep(self.policy.backoff(number))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def read_arrow(self, filter_expression: Any = None) -> pa.Table:
-        """Read the table (optionally filtered) as a pyarrow Table.
+    def _append(self, table: DeltaTable, data: pa.Table, metadata: dict[str, str]) -> int:
+        write_deltalake(table, data, mode="append", commit_properties=CommitProperties(custom_metadata=metadata))
+        return int(data.num_rows)
 
-        The filesystem is given explicitly: deltalake's default Python filesystem can
-        abort the interpreter at exit when mixed with other delta-rs work.
+    def _insert_absent(
+        self, table: DeltaTable, unique: dict[tuple[Any, ...], Row[RecordT]], metadata: dict[str, str]
+    ) -> int:
+        stored = self._stored_keys(table, list(unique))
+        absent = [row for key, row in unique.items() if key not in stored]
+        if not absent:
+            return 0
+        data = self.arrow(absent)
+        # The predicate names exactly the absent keys: no stored row matches it, so nothing is
+        # removed, and a concurrent commit that added any of these keys conflicts with ours.
+        write_deltalake(
+            table,
+            data,
+            mode="overwrite",
+            predicate=_key_predicate(self.spec.key, [self._key_of(row) for row in absent]),
+            commit_properties=CommitProperties(custom_metadata=metadata),
+        )
+        return int(data.num_rows)
+
+    def _stored_keys(self, table: DeltaTable, keys: Sequence[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        first = self.spec.key[0]
+        candidates = pc.field(first).isin(sorted({k[0] for k in keys}))
+        found = dataset(table, self.location).to_table(columns=list(self.spec.key), filter=candidates)
+        return set(zip(*(found.column(k).to_pylist() for k in self.spec.key)))
+
+    def read(self, columns: Sequence[str] | None = None, filter_expression: Any = None) -> Reads:
+        """Read rows (optionally only some columns, filtered), surviving damaged data files.
 
         Args:
-            filter_expression: A ``pyarrow.compute`` expression, or None for all rows.
+            columns: The columns to read (default: all, the payload included).
+            filter_expression: A ``pyarrow.compute`` expression over the queryable columns.
 
         Returns:
-            The rows, in the store's schema; empty when the table does not exist.
+            The rows in the declared types, and one ``DATA_FILE_UNREADABLE`` event per data
+            file that cannot be read; empty when the table does not exist.
         """
+        wanted = list(columns) if columns is not None else self.spec.schema.names
+        schema = pa.schema([self.spec.schema.field(name) for name in wanted])
         if not self.exists():
-            return self.schema.empty_table()
-        table = dataset(DeltaTable(str(self.path)), self.path).to_table(filter=filter_expression)
-        present = [name for name in self.schema.names if name in table.column_names]
-        return table.select(present)
+            return Reads(schema.empty_table(), [])
+        files = dataset(self.location.open(), self.location)
+        try:
+            return Reads(_conform(files.to_table(columns=wanted, filter=filter_expression), schema), [])
+        except (OSError, pa.ArrowException):
+            pass  # some file is damaged: find out which, and keep the others
+        parts: list[pa.Table] = []
+        events: list[DiagnosticsEvent] = []
+        for fragment in files.get_fragments(filter=filter_expression):
+            try:
+                part = fragment.to_table(columns=wanted, filter=filter_expression, schema=files.schema)
+            except (OSError, pa.ArrowException) as exc:
+                events.append(self._unreadable(fragment.path, exc))
+                continue
+            parts.append(_conform(part, schema))
+        return Reads(pa.concat_tables(parts) if parts else schema.empty_table(), events)
 
-    def read(self, filter_expression: Any = None) -> FileReads:
-        """Read the table like :meth:`read_arrow`, but survive damaged data files.
+    def _unreadable(self, path: str, exc: Exception) -> DiagnosticsEvent:
+        return make_event(
+            "error",
+            "DATA_FILE_UNREADABLE",
+            f"a data file of {self.name} cannot be read, its rows were skipped: {exc}",
+            subject=path,
+            context={"table": self.name, "file": path},
+        )
+
+    def decode(self, reads: Reads, subject: Callable[[int, dict[str, Any]], str] | None = None) -> Decoded[RecordT]:
+        """Decode the payloads of rows read with :meth:`read` into records.
 
         Args:
-            filter_expression: A ``pyarrow.compute`` expression, or None for all rows.
+            reads: Rows including the payload (and the key columns, for a keyed store).
+            subject: Names a row for its event, from its index and values.
 
         Returns:
-            The rows of every readable data file, and a ``DATA_FILE_UNREADABLE`` event
-            naming each file that is not readable.
+            The records and one event per row (or unreadable file) that failed.
         """
-        if not self.exists():
-            return FileReads(self.schema.empty_table(), [])
-        reads = read_files(self.path, filter_expression)
-        present = [name for name in self.schema.names if name in reads.table.column_names]
-        return FileReads(reads.table.select(present), reads.events)
+        record = self.spec.record
+        return self.decode_with(reads, lambda row: loads_msgpack(row[PAYLOAD], record), subject)
 
-    def decode(
+    def decode_with(
         self,
-        table: pa.Table,
-        payload: Callable[[RowT], ItemT],
-        *,
-        subject: Callable[[int, dict[str, Any]], str],
-        prior: Sequence[DiagnosticsEvent] = (),
-    ) -> DecodedRows[ItemT]:
-        """Decode Arrow rows into row Structs, then into items, collecting failures.
+        reads: Reads,
+        build: Callable[[dict[str, Any]], ItemT],
+        subject: Callable[[int, dict[str, Any]], str] | None = None,
+    ) -> Decoded[ItemT]:
+        """Turn rows read with :meth:`read` into items, one ``ROW_DECODE_FAILED`` event per failure.
 
-        Rows whose key repeats an earlier row are skipped (concurrent first writes can
-        both create the table).
+        Rows whose key repeats an earlier row are skipped (a table another tool appended
+        to twice still lists a key once).
 
         Args:
-            table: Rows as read by :meth:`read_arrow`.
-            payload: Turns a decoded row into the item to return (e.g. decodes its
-                payload); may raise :class:`ContractError`.
-            subject: Names a row for its diagnostics event, from its index and raw values.
-            prior: Events from reading the table (see :meth:`read`), reported first.
+            reads: The rows.
+            build: Makes the item of one row (a dict of its values); may raise ContractError.
+            subject: Names a row for its event, from its index and values.
 
         Returns:
-            The items and one event per row that failed.
+            The items and one event per row (or unreadable file) that failed.
         """
         items: list[ItemT] = []
-        events: list[DiagnosticsEvent] = list(prior)
+        events = list(reads.events)
         seen: set[tuple[Any, ...]] = set()
-        for index, raw in enumerate(table.to_pylist()):
-            try:
-                row = convert(raw, self.row_type)
-                key = tuple(to_builtins(getattr(row, k)) for k in self.key)
-                if key in seen:
-                    continue
-                item = payload(row)
-            except ContractError as exc:
-                events.append(_decode_failed(self.path, subject(index, raw), exc.issues))
+        for index, row in enumerate(reads.table.to_pylist()):
+            key = tuple(row.get(k) for k in self.spec.key)
+            if self.spec.key and key in seen:
                 continue
-            seen.add(key)
-            items.append(item)
-        return DecodedRows(items=items, events=events)
-
-
-def _decode_failed(path: Path, subject: str, issues: tuple[ValidationIssue, ...]) -> DiagnosticsEvent:
-    return make_event(
-        "error",
-        "ROW_DECODE_FAILED",
-        f"a row of {path.name} does not decode; it was skipped",
-        subject=subject,
-        issues=issues,
-        context={"table": path.name},
-    )
-
-
-class PayloadStore(Generic[RecordT]):
-    """One append-only store of ``record_type`` records.
-
-    Args:
-        path: The store table's root directory.
-        record_type: The Compat Struct each payload decodes into.
-        columns: The queryable columns (besides ``payload``), as Arrow fields.
-    """
-
-    def __init__(self, path: Path, record_type: type[RecordT], columns: Sequence[pa.Field]) -> None:
-        self.path = path
-        self.record_type = record_type
-        self.schema = pa.schema([*columns, pa.field("payload", pa.binary(), nullable=False)])
-
-    def append(self, records: Sequence[tuple[RecordT, dict[str, Any]]]) -> None:
-        """Append records, each with the values of its queryable columns.
-
-        Args:
-            records: ``(record, {column: value})`` pairs.
-        """
-        if not records:
-            return
-        columns: dict[str, list[Any]] = {name: [] for name in self.schema.names}
-        for record, values in records:
-            for name in self.schema.names[:-1]:
-                columns[name].append(values[name])
-            columns["payload"].append(dumps_msgpack(record))
-        append_rows(self.path, pa.table(columns, schema=self.schema))
-
-    def read(self, filter_expression: Any = None) -> tuple[list[RecordT], list[DiagnosticsEvent]]:
-        """Read and decode the records (optionally filtered on the queryable columns).
-
-        Args:
-            filter_expression: A ``pyarrow.compute`` expression, or None for all.
-
-        Returns:
-            The records that decoded (in no set order) and one event per payload that did
-            not, or per data file that cannot be read (its records are skipped).
-        """
-        if not is_delta_table(self.path):
-            return [], []
-        reads = read_files(self.path, filter_expression)
-        table = reads.table
-        records: list[RecordT] = []
-        events: list[DiagnosticsEvent] = list(reads.events)
-        for index, payload in enumerate(table.column("payload").to_pylist()):
             try:
-                records.append(loads_msgpack(payload, self.record_type))
+                items.append(build(row))
             except ContractError as exc:
                 events.append(
                     make_event(
                         "error",
                         "ROW_DECODE_FAILED",
-                        f"a record of {self.path.name} does not decode; it was skipped",
-                        subject=f"{self.path.name}[{index}]",
+                        f"a row of {self.name} does not decode; it was skipped",
+                        subject=subject(index, row) if subject is not None else f"{self.name}[{index}]",
                         issues=exc.issues,
-                        context={"table": self.path.name},
+                        context={"table": self.name},
                     )
                 )
-        return records, events
+                continue
+            seen.add(key)
+        return Decoded(items, events)
+
+    def records(self, filter_expression: Any = None) -> Decoded[RecordT]:
+        """Read and decode every record (optionally filtered), in the declared order."""
+        reads = self.read(filter_expression=filter_expression)
+        return self.decode(self.sorted(reads))
+
+    def sorted(self, reads: Reads) -> Reads:
+        """The rows in the store's listing order."""
+        if not self.spec.order or reads.table.num_rows == 0:
+            return reads
+        return Reads(reads.table.sort_by([(name, "ascending") for name in self.spec.order]), reads.events)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Select and cast to the declared schema; a nullable column a file lacks reads as null."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if value is None:
+        return "NULL"
+    return str(int(value))
+
+
+def _key_predicate(key: Sequence[str], values: Sequence[tuple[Any, ...]]) -> str:
+    if len(key) == 1:
+        return f'"{key[0]}" IN ({", ".join(_literal(v[0]) for v in values)})'
+    return " OR ".join("(" + " AND ".join(f'"{k}" = {_literal(v)}' for k, v in zip(key, row)) + ")" for row in values)
