@@ -10,6 +10,7 @@ from deltalake import DeltaTable
 from artifact_contracts import loads_msgpack
 from artifact_contracts.models import PlanArtifacts
 from engine_app.stores import PlanArtifactStore
+from tests.engine.stores.checks import assert_declared_schema
 from tests.reliability.killing import run_worker
 from tests.reliability.store_workers import artifact
 
@@ -37,5 +38,7 @@ def test_concurrent_writers_store_every_artifact_once(
         artifact(template, n).plan_fingerprint for n in range(total)
     )
     assert DeltaTable(str(PlanArtifactStore(tmp_path).path)).count() == total  # physically once, too
+    store = PlanArtifactStore(tmp_path).store
+    assert assert_declared_schema(store.location, store.spec) >= workers  # plain types in every file
     written = sum(int(line.split()[1]) for out, _ in results for line in out.splitlines())
     assert written == total  # the writers' own counts agree: no row was written twice

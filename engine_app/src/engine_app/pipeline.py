@@ -23,14 +23,17 @@ from engine_app.delta import ConsumerReport, check_protocol
 from engine_app.errors import EngineError, PlanningError, ProtocolGateError, error_text
 from engine_app.planning import ViewRegistry, plan_sql, query_options
 from engine_app.session import EngineSession, detect_format
-from engine_app.stores import DiagnosticsLog, PlanArtifactStore, ViewArtifactStore, make_event
+from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, ViewArtifactStore, make_event
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from artifact_contracts.models import DiagnosticsEvent, PlanArtifacts
 
-__all__ = ["Outcome", "RunReport", "execute", "prepare", "run_pipeline"]
+__all__ = ["COMMIT_EVERY", "Outcome", "RunReport", "execute", "prepare", "run_pipeline"]
+
+COMMIT_EVERY = 500
+"""Plans per store commit in long runs: a run interrupted keeps every committed batch."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,17 +172,20 @@ def execute(
         session.register(table)
     registry = ViewRegistry(session)
     outcomes: list[Outcome] = []
-    planned: list[PlanArtifacts] = []
+    environment = session.environment
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(
+        lambda batch: PlanArtifactStore(warehouse).append(batch, environment()), COMMIT_EVERY
+    )
     work = [(v.name, "view", v.sql) for v in spec.views] + [(q.name, "query", q.sql) for q in spec.queries]
     task = progress.add_task("planning and running", total=len(work)) if progress else None
     for name, kind, sql in work:
         outcome, artifacts = _run_one(session, name, kind, sql, registry if kind == "view" else None)
         outcomes.append(outcome)
         if artifacts is not None:
-            planned.append(artifacts)
+            plans.add(artifacts)
         if progress is not None and task is not None:
             progress.advance(task)
-    stored_plans = PlanArtifactStore(warehouse).append(planned, session.environment())
+    stored_plans = plans.flush()
     stored_views = ViewArtifactStore(warehouse).append([r.view for r in registry.registered])
     events = [
         make_event("error", "PIPELINE_STEP_FAILED", outcome.error, subject=f"{outcome.kind} {outcome.name}")

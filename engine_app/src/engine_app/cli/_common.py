@@ -8,12 +8,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from artifact_contracts.models import DiagnosticsEvent
 from engine_app.cli.output import print_events
 from engine_app.stores import DiagnosticsLog
 
-__all__ = ["DEFAULT_WAREHOUSE", "Terminal", "add_config", "add_format", "add_warehouse", "report_events"]
+__all__ = [
+    "DEFAULT_WAREHOUSE",
+    "Terminal",
+    "add_config",
+    "add_format",
+    "add_warehouse",
+    "progress_bar",
+    "report_events",
+]
 
 DEFAULT_WAREHOUSE = Path("warehouse")
 
@@ -54,3 +63,16 @@ def report_events(warehouse: Path, events: Sequence[DiagnosticsEvent], err: Cons
     if events:
         print_events(events, err)
         DiagnosticsLog(warehouse).append(events)
+
+
+def progress_bar(console: Console) -> Progress:
+    """A progress bar on ``console`` (stderr), gone when done; silent when not a terminal."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit code: 0 on success, 1 when work failed (a statement, an audit
-        mismatch), 2 for a usage or input error.
+        mismatch), 2 for a usage or input error, 130 when interrupted (Ctrl-C).
     """
     args = build_parser().parse_args(argv)
     terminal = Terminal(out=Console(soft_wrap=True), err=Console(stderr=True, soft_wrap=True))
@@ -64,3 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as exc:
         terminal.err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
+    except KeyboardInterrupt:
+        # Long captures commit in batches: what was committed before the interrupt stays.
+        terminal.err.print("interrupted: every batch committed before the interrupt is kept", highlight=False)
+        return 130

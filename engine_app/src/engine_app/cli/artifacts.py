@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from artifact_contracts import dumps_json
-from engine_app.cli._common import Terminal, add_format, add_warehouse, report_events
-from engine_app.cli.output import print_stored
+from engine_app.cli._common import Terminal, add_format, add_warehouse
+from engine_app.cli.output import print_events, print_stored
 from engine_app.errors import EngineError
 from engine_app.stores import PlanArtifactStore, StoredPlan
 
@@ -46,10 +46,14 @@ def register(commands: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace, terminal: Terminal) -> int:
-    """List the stored plans; rows that do not decode are reported on stderr."""
-    listed = PlanArtifactStore(args.warehouse).list()
-    report_events(args.warehouse, listed.events, terminal.err)
-    print_stored(listed.items, args.format, terminal.out)
+    """List the stored plans from the queryable columns (no payload is read or decoded).
+
+    Unreadable data files are reported on stderr (and not written anywhere: listing is
+    read-only).
+    """
+    listed = PlanArtifactStore(args.warehouse).listing()
+    print_events(listed.events, terminal.err)
+    print_stored(listed.table.to_pylist(), args.format, terminal.out)
     return 0 if not listed.events else 1
 
 
@@ -59,14 +63,18 @@ def _find(args: argparse.Namespace, terminal: Terminal) -> StoredPlan:
         raise EngineError(f"not a fingerprint or a prefix of one: {args.fingerprint!r}")
     store = PlanArtifactStore(args.warehouse)
     full = wanted if wanted.startswith("sha256:") else "sha256:" + wanted
-    found = store.get(full) if len(full) == 71 else store.list()
-    report_events(args.warehouse, found.events, terminal.err)
-    matches = [p for p in found.items if p.row.plan_fingerprint.startswith(full)]
-    if not matches:
+    if len(full) < 71:  # a prefix: find the one fingerprint it names from the key column
+        prefixed = store.matching(full)
+        print_events(prefixed.events, terminal.err)
+        fingerprints = sorted(set(prefixed.table.column("plan_fingerprint").to_pylist()))
+        if len(fingerprints) > 1:
+            raise EngineError(f"{args.fingerprint!r} matches {len(fingerprints)} plans; give more digits")
+        full = fingerprints[0] if fingerprints else full
+    found = store.get(full)
+    print_events(found.events, terminal.err)
+    if not found.items:
         raise EngineError(f"no stored plan matches {args.fingerprint!r} in {store.location.uri}")
-    if len(matches) > 1:
-        raise EngineError(f"{args.fingerprint!r} matches {len(matches)} plans; give more digits")
-    return matches[0]
+    return found.items[0]
 
 
 def cmd_show(args: argparse.Namespace, terminal: Terminal) -> int:

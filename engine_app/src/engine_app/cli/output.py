@@ -13,7 +13,7 @@ from artifact_contracts import to_builtins
 from artifact_contracts.models import DeterminismAuditResult, DiagnosticsEvent
 from engine_app.delta import DEFAULT_CONSUMER, ConsumerReport
 from engine_app.pipeline import Outcome, RunReport
-from engine_app.stores import StoredPlan, format_event
+from engine_app.stores import format_event
 
 __all__ = [
     "PlanOutcome",
@@ -141,25 +141,25 @@ def print_plan_outcomes(outcomes: Sequence[PlanOutcome], fmt: str, out: Console)
     out.print(table)
 
 
-def print_stored(plans: Sequence[StoredPlan], fmt: str, out: Console) -> None:
+def print_stored(listing: Sequence[dict[str, Any]], fmt: str, out: Console) -> None:
     """Print the stored plans.
 
     Args:
-        plans: The decoded rows.
+        listing: The plan store's listing columns, a dict per plan.
         fmt: ``table`` or ``json``.
         out: The stdout console.
     """
     rows = [
         {
-            "plan_fingerprint": p.row.plan_fingerprint,
-            "view_name": p.row.view_name,
-            "contract_version": p.row.contract_version,
-            "contract_hash": p.row.contract_hash,
-            "created_at": p.row.created_at.isoformat(),
-            "sql": p.artifacts.sql,
-            "substrait_roundtrip": p.artifacts.substrait_validation.roundtrip_ok,
+            "plan_fingerprint": p["plan_fingerprint"],
+            "view_name": p["view_name"],
+            "contract_version": p["contract_version"],
+            "contract_hash": p["contract_hash"],
+            "created_at": p["created_at"].isoformat(),
+            "sql": p["sql"],
+            "substrait_roundtrip": bool(p["substrait_roundtrip"]),
         }
-        for p in plans
+        for p in listing
     ]
     if fmt == "json":
         print_json(rows, out)

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from artifact_contracts.models import EngineConfig, PlanArtifacts
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse
+from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
 from engine_app.cli.output import PlanOutcome, print_plan_outcomes
 from engine_app.config import load_engine_config
 from engine_app.errors import EngineError, PlanningError
+from engine_app.pipeline import COMMIT_EVERY
 from engine_app.planning import plan_sql, split_statements
 from engine_app.session import EngineSession, parse_table_arg
-from engine_app.stores import DiagnosticsLog, PlanArtifactStore, make_event
+from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, make_event
 
 __all__ = ["register"]
 
@@ -67,28 +68,17 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
         raise EngineError("the SQL holds no statement")
     for spec in specs:
         session.register(spec)
+    environment = session.environment()
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(
+        lambda batch: PlanArtifactStore(args.warehouse).append(batch, environment), COMMIT_EVERY
+    )
     outcomes: list[PlanOutcome] = []
-    planned: list[PlanArtifacts] = []
-    for index, statement in enumerate(statements, start=1):
-        outcome: PlanOutcome = {
-            "statement": index,
-            "sql": statement,
-            "plan_fingerprint": None,
-            "substrait_roundtrip": False,
-            "stored": False,
-            "error": None,
-        }
-        try:
-            artifacts = plan_sql(session, statement)
-        except PlanningError as exc:
-            outcome["error"] = str(exc)
-        else:
-            planned.append(artifacts)
-            outcome["plan_fingerprint"] = artifacts.plan_fingerprint
-            outcome["substrait_roundtrip"] = artifacts.substrait_validation.roundtrip_ok
-            outcome["stored"] = True
-        outcomes.append(outcome)
-    PlanArtifactStore(args.warehouse).append(planned, session.environment())
+    with progress_bar(terminal.err) as progress:
+        task = progress.add_task("planning", total=len(statements))
+        for index, statement in enumerate(statements, start=1):
+            outcomes.append(_plan_one(session, index, statement, plans))
+            progress.advance(task)
+    plans.flush()
     DiagnosticsLog(args.warehouse).append(
         [
             make_event("error", "PLAN_FAILED", str(o["error"]), subject=f"statement {o['statement']}")
@@ -98,3 +88,24 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     )
     print_plan_outcomes(outcomes, args.format, terminal.out)
     return 0 if all(o["error"] is None for o in outcomes) else 1
+
+
+def _plan_one(session: EngineSession, index: int, statement: str, plans: CommitBatches[PlanArtifacts]) -> PlanOutcome:
+    outcome: PlanOutcome = {
+        "statement": index,
+        "sql": statement,
+        "plan_fingerprint": None,
+        "substrait_roundtrip": False,
+        "stored": False,
+        "error": None,
+    }
+    try:
+        artifacts = plan_sql(session, statement)
+    except PlanningError as exc:
+        outcome["error"] = str(exc)
+        return outcome
+    plans.add(artifacts)
+    outcome["plan_fingerprint"] = artifacts.plan_fingerprint
+    outcome["substrait_roundtrip"] = artifacts.substrait_validation.roundtrip_ok
+    outcome["stored"] = True
+    return outcome

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from artifact_contracts.models import PipelineSpec
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse
+from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
 from engine_app.cli.output import print_run
 from engine_app.config import load_engine_config, load_pipeline_spec
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_demo
@@ -47,18 +45,6 @@ def register(commands: Any) -> None:
     run.set_defaults(handler=cmd_run)
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
 def _resolve_spec_paths(spec: PipelineSpec, base: Path) -> PipelineSpec:
     tables = tuple(
         msgspec.structs.replace(t, path=str((base / t.path).resolve())) if not Path(t.path).is_absolute() else t
@@ -85,7 +71,7 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run a spec or the embedded demo and print the summary."""
     spec = _spec(args)
     runner = run_pipeline if spec.tpch_scale is None else run_demo
-    with _progress(terminal.err) as progress:
+    with progress_bar(terminal.err) as progress:
         engine_path = "$" if args.config is not None else "$.engine"
         report = runner(spec, args.warehouse, progress=progress, engine_path=engine_path)
     print_run(report, args.format, terminal.out)

@@ -36,13 +36,14 @@ from engine_app.stores._plans import (
 )
 from engine_app.stores._registry import STORE_SPECS, STORE_TABLES
 from engine_app.stores._scans import SCAN_ARTIFACTS_TABLE, ScanArtifactStore
-from engine_app.stores._table import PAYLOAD, Column, Decoded, Reads, Store, StoreSpec, field_column
+from engine_app.stores._table import PAYLOAD, Column, CommitBatches, Decoded, Reads, Store, StoreSpec, field_column
 from engine_app.stores._warehouse import Warehouse
 from engine_app.stores._writes import WRITE_ARTIFACTS_TABLE, WriteArtifactStore
 
 __all__ = [
     "CDF_CURSORS_TABLE",
     "Column",
+    "CommitBatches",
     "CursorStore",
     "DIAGNOSTICS_TABLE",
     "Decoded",

@@ -48,6 +48,7 @@ from engine_app.stores._events import make_event
 
 __all__ = [
     "Column",
+    "CommitBatches",
     "Decoded",
     "PAYLOAD",
     "Reads",
@@ -467,3 +468,37 @@ def _key_predicate(key: Sequence[str], values: Sequence[tuple[Any, ...]]) -> str
     if len(key) == 1:
         return f'"{key[0]}" IN ({", ".join(_literal(v[0]) for v in values)})'
     return " OR ".join("(" + " AND ".join(f'"{k}" = {_literal(v)}' for k, v in zip(key, row)) + ")" for row in values)
+
+
+class CommitBatches(Generic[ItemT]):
+    """Collect items and commit them every ``size`` items, so a long capture keeps its progress.
+
+    A run interrupted or killed keeps every batch committed before it (each batch is one
+    Delta commit of its own); only the batch in flight is lost, and re-running it is safe
+    because keyed stores insert only absent keys.
+
+    Args:
+        commit: Writes one batch; returns how many rows it stored.
+        size: Items per commit.
+    """
+
+    def __init__(self, commit: Callable[[list[ItemT]], int], size: int = 500) -> None:
+        self._commit = commit
+        self._size = size
+        self._pending: list[ItemT] = []
+        self.stored = 0
+        self.commits = 0
+
+    def add(self, item: ItemT) -> None:
+        """Add an item, committing the batch when it is full."""
+        self._pending.append(item)
+        if len(self._pending) >= self._size:
+            self.flush()
+
+    def flush(self) -> int:
+        """Commit what is pending (nothing when empty); returns the total stored so far."""
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self.stored += self._commit(batch)
+            self.commits += 1
+        return self.stored
