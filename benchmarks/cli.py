@@ -37,6 +37,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("memory_decode", "benchmarks.suite_scaling:decode_memory", "8a. Memory: decoding"),
     ("memory_store", "benchmarks.suite_store:listing_memory", "8b. Memory: listing the store"),
     ("tpch", "benchmarks.suite_planning:tpch_workload", "9. Plan capture on TPC-H"),
+    ("plan_capture", "benchmarks.suite_store:plan_capture", "10. Capture: plan of many statements"),
 )
 
 METHOD_NOTES = [

@@ -24,6 +24,7 @@ class Context:
         store_rows: Rows appended in the store benchmark.
         store_scaling: Store sizes of the store scaling curve.
         listing_rows: Rows of the store-listing memory probe.
+        plan_statements: Statements of the ``engine-app plan`` capture probe.
         tpch_scale: TPC-H scale factor of the real-workload planning run.
         scratch: A directory for tables and probe files.
     """
@@ -36,6 +37,7 @@ class Context:
     store_rows: int
     store_scaling: tuple[int, ...]
     listing_rows: int
+    plan_statements: int
     tpch_scale: float
     scratch: Path
 
@@ -51,6 +53,7 @@ class Context:
             store_rows=10_000,
             store_scaling=(1_000, 10_000, 100_000),
             listing_rows=100_000,
+            plan_statements=10_000,
             tpch_scale=0.01,
             scratch=scratch,
         )
@@ -67,6 +70,7 @@ class Context:
             store_rows=20,
             store_scaling=(10, 20),
             listing_rows=50,
+            plan_statements=20,
             tpch_scale=0.001,
             scratch=scratch,
         )

@@ -1,7 +1,10 @@
 """Run in a fresh interpreter: measure the peak RSS of one operation above a baseline.
 
-``python -m benchmarks.rss_probe decode-msgpack FILE`` (or ``decode-json``) and
-``python -m benchmarks.rss_probe list-store WAREHOUSE``. Prints one JSON object:
+``python -m benchmarks.rss_probe decode-msgpack FILE`` (or ``decode-json``),
+``python -m benchmarks.rss_probe list-store WAREHOUSE`` (``list-store-columns``: the bare
+pyarrow read; ``list-store-listing``: ``PlanArtifactStore.listing()``) and
+``python -m benchmarks.rss_probe plan-statements DIR`` (``engine-app plan`` of
+``DIR/statements.sql`` over the TPC-H tables under ``DIR/tpch``, into ``DIR/wh``). Prints one JSON object:
 ``baseline_kib`` is the peak resident set size after every import (before the input is
 read), ``peak_kib`` the peak after the operation, in KiB. The peak is Linux's ``VmHWM``
 from ``/proc/self/status``: it counts everything the process touched, native
@@ -47,24 +50,54 @@ def _decode(path: Path, fmt: str) -> dict[str, Any]:
 
 
 def _list_store(warehouse: Path, mode: str) -> dict[str, Any]:
-    from benchmarks.store_api import list_columns, list_decoded
+    from benchmarks.store_api import list_columns, list_decoded, list_store
 
     baseline = _maxrss_kib()
-    rows = list_columns(warehouse) if mode == "columns" else list_decoded(warehouse)
+    rows = {"columns": list_columns, "listing": list_store}.get(mode, list_decoded)(warehouse)
     peak = _maxrss_kib()
     return {"baseline_kib": baseline, "peak_kib": peak, "rows": rows}
+
+
+def _plan_statements(root: Path) -> dict[str, Any]:
+    import contextlib
+    import io
+    import time
+
+    from engine_app.cli import main
+
+    tables = [f"--table={p.name}={p}" for p in sorted((root / "tpch").iterdir()) if p.is_dir()]
+    argv = ["plan", *tables, "--sql-file", str(root / "statements.sql"), "--warehouse", str(root / "wh")]
+    baseline = _maxrss_kib()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main([*argv, "--format", "json"])
+    seconds = time.perf_counter() - started
+    peak = _maxrss_kib()
+    return {"baseline_kib": baseline, "peak_kib": peak, "exit_code": code, "seconds": seconds}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one probe and print its JSON result."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.rss_probe", description=__doc__.splitlines()[0])
-    parser.add_argument("probe", choices=["decode-msgpack", "decode-json", "list-store", "list-store-columns"])
+    parser.add_argument(
+        "probe",
+        choices=[
+            "decode-msgpack",
+            "decode-json",
+            "list-store",
+            "list-store-columns",
+            "list-store-listing",
+            "plan-statements",
+        ],
+    )
     parser.add_argument("path", type=Path)
     args = parser.parse_args(argv)
     if args.probe.startswith("decode-"):
         result = _decode(args.path, args.probe.removeprefix("decode-"))
+    elif args.probe == "plan-statements":
+        result = _plan_statements(args.path)
     else:
-        result = _list_store(args.path, "columns" if args.probe.endswith("columns") else "decoded")
+        result = _list_store(args.path, args.probe.removeprefix("list-store").lstrip("-") or "decoded")
     json.dump(result, sys.stdout)
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import msgspec
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 from deltalake import DeltaTable, write_deltalake
 
@@ -22,7 +23,18 @@ from artifact_contracts.models import PlanArtifacts
 from artifact_contracts.registry import contract_hash
 from engine_app.stores import PLAN_LISTING_COLUMNS, PLAN_TABLE, PlanArtifactStore
 
-__all__ = ["QUERYABLE", "distinct", "fill_rows", "list_columns", "list_decoded", "read_table", "table_path"]
+__all__ = [
+    "QUERYABLE",
+    "distinct",
+    "fill_rows",
+    "files_for",
+    "list_columns",
+    "list_decoded",
+    "list_store",
+    "read_table",
+    "show",
+    "table_path",
+]
 
 QUERYABLE = list(PLAN_LISTING_COLUMNS)
 """The store's columns besides the payloads."""
@@ -85,5 +97,28 @@ def list_decoded(warehouse: Path) -> int:
 
 
 def list_columns(warehouse: Path) -> int:
-    """The queryable columns alone, as Python values (the limit: no payload is read)."""
-    return len(read_table(table_path(warehouse), QUERYABLE).to_pylist())
+    """The limit of a listing: a bare pyarrow read of the listing columns."""
+    return int(read_table(table_path(warehouse), QUERYABLE).num_rows)
+
+
+def list_store(warehouse: Path) -> int:
+    """``PlanArtifactStore.listing()``: the queryable columns, sorted (what ``artifacts list`` reads)."""
+    listed = PlanArtifactStore(warehouse).listing()
+    if listed.events:
+        raise RuntimeError(f"{len(listed.events)} files did not read: {listed.events[0]}")
+    return int(listed.table.num_rows)
+
+
+def show(warehouse: Path, fingerprint: str) -> int:
+    """``PlanArtifactStore.get``: one plan by its full fingerprint, decoded."""
+    return len(PlanArtifactStore(warehouse).get(fingerprint).items)
+
+
+def files_for(warehouse: Path, fingerprint: str) -> tuple[int, int]:
+    """How many data files a lookup of ``fingerprint`` opens (stats pruning), of how many."""
+    path = table_path(warehouse)
+    dataset = DeltaTable(str(path)).to_pyarrow_dataset(
+        filesystem=pafs.SubTreeFileSystem(str(path), pafs.LocalFileSystem())
+    )
+    wanted = len(list(dataset.get_fragments(filter=pc.field("plan_fingerprint") == fingerprint)))
+    return wanted, len(list(dataset.get_fragments()))

@@ -23,11 +23,21 @@ from benchmarks.context import Context
 from benchmarks.fixtures import MIB, compact_plan, medium_plan
 from benchmarks.harness import CLOCK, cpu_seconds
 from benchmarks.report import Figure, Section
-from benchmarks.store_api import QUERYABLE, distinct, fill_rows, read_table, table_path
+from benchmarks.store_api import (
+    QUERYABLE,
+    distinct,
+    files_for,
+    fill_rows,
+    list_columns,
+    list_store,
+    read_table,
+    show,
+    table_path,
+)
 from benchmarks.suite_scaling import probe, slope
 from engine_app.stores import PlanArtifactStore
 
-__all__ = ["cumulative_shares", "listing_memory", "store_append", "store_scaling"]
+__all__ = ["cumulative_shares", "listing_memory", "plan_capture", "store_append", "store_scaling"]
 
 APPEND_BATCH = 1_000
 
@@ -134,7 +144,8 @@ def store_append(ctx: Context) -> Section:
         lambda: PlanArtifactStore(root / "profiled").append(artifacts),
         {"encode payloads (dumps_msgpack)": [(None, "dumps_msgpack")],
          "audit bundles (fingerprints)": [(None, "audit_bundle")],
-         "rows to Arrow": [(None, "_to_arrow")], "write_deltalake": [(None, "write_deltalake")]},
+         "payload column (encode_msgpack_into)": [(None, "payload_column")],
+         "stored keys (key column read)": [(None, "_stored_keys")], "write_deltalake": [(None, "write_deltalake")]},
     )  # fmt: skip
     section.figures.append(
         Figure(
@@ -155,10 +166,20 @@ def store_append(ctx: Context) -> Section:
         )
     )
 
-    def listing(_: int) -> float:
-        return _timed(lambda: PlanArtifactStore(warehouse).list())
+    list_times, bare_list_times = _paired(
+        lambda _: _timed(lambda: list_store(warehouse)), lambda _: _timed(lambda: list_columns(warehouse)), rounds
+    )
+    section.figures.append(
+        Figure(
+            key="store.list",
+            label=f"list {n:,} rows (the listing columns, sorted) vs a bare pyarrow read of the same columns",
+            value=round(statistics.median(s / b for s, b in zip(list_times, bare_list_times)), 2),
+            target=1.2,
+            detail={"store_s": [round(t, 3) for t in list_times], "bare_s": [round(t, 3) for t in bare_list_times]},
+        )
+    )
 
-    def bare_listing(_: int) -> float:
+    def bare_decoding(_: int) -> float:
         def run() -> None:
             payloads = read_table(table_path(warehouse), ["payload"]).column("payload").to_pylist()
             for payload in payloads:
@@ -166,19 +187,20 @@ def store_append(ctx: Context) -> Section:
 
         return _timed(run)
 
-    list_times, bare_list_times = _paired(listing, bare_listing, rounds)
+    decode_times, bare_decode_times = _paired(
+        lambda _: _timed(lambda: PlanArtifactStore(warehouse).list()), bare_decoding, rounds
+    )
     shares = cumulative_shares(
         lambda: PlanArtifactStore(warehouse).list(),
-        {"read Arrow": [(None, "read_arrow")], "rows to Python (to_pylist, in decode itself)": [("<self>", "decode")],
-         "rows to Structs (convert)": [("decode", "convert")],
+        {"read Arrow": [(None, "read")], "rows to Python and Structs": [(None, "decode_with")],
          "decode payloads (loads_msgpack)": [(None, "loads_msgpack")]},
     )  # fmt: skip
     section.figures.append(
         Figure(
-            key="store.list",
-            label=f"list and decode {n:,} rows vs pyarrow read + loads_msgpack",
-            value=round(statistics.median(s / b for s, b in zip(list_times, bare_list_times)), 2),
-            detail={"store_s": [round(t, 3) for t in list_times], "bare_s": [round(t, 3) for t in bare_list_times],
+            key="store.list.decoded",
+            label=f"read and decode all {n:,} rows (the audit's read) vs pyarrow read + loads_msgpack",
+            value=round(statistics.median(s / b for s, b in zip(decode_times, bare_decode_times)), 2),
+            detail={"store_s": [round(t, 3) for t in decode_times], "bare_s": [round(t, 3) for t in bare_decode_times],
                     "where_the_time_goes": shares},
         )
     )  # fmt: skip
@@ -213,9 +235,11 @@ def store_scaling(ctx: Context) -> Section:
     batch = min(APPEND_BATCH, max(ctx.store_scaling[0] // 2, 1))
     section.notes.append(
         f"The store is grown with compact plan artifacts (~7 KB payloads) to each size, then `append` of {batch:,} new "
-        "artifacts is timed (the table exists, so the store merges on the fingerprint) and listing every row is "
-        "timed. The exponent is the log-log slope of time per artifact against store size: 0 is flat, 1 means each "
-        "append costs time proportional to the store (target: flat or linear, <= 1.10)."
+        "artifacts is timed (the table exists: the store reads which keys are stored, from the key column of the "
+        "files whose statistics can hold them, then commits the absent ones under a predicate naming them) and the "
+        "listing of every row is timed. The exponent is the log-log slope of time per artifact against store size: "
+        "0 is flat, 1 means each append costs time proportional to the store (targets: append <= 0.2, listing "
+        "per row <= 1.10)."
     )
     append_points: list[tuple[float, float]] = []
     list_points: list[tuple[float, float]] = []
@@ -228,7 +252,7 @@ def store_scaling(ctx: Context) -> Section:
         _BUILT[warehouse] += batch
         rows = _BUILT[warehouse]
         append_points.append((rows, seconds / batch))
-        list_seconds = _timed(lambda: PlanArtifactStore(warehouse).list())  # noqa: B023
+        list_seconds = _timed(lambda: list_store(warehouse))  # noqa: B023
         list_points.append((rows, list_seconds / rows))
         section.figures.append(
             Figure(
@@ -255,47 +279,105 @@ def store_scaling(ctx: Context) -> Section:
                 label=f"{op}: growth exponent of time per artifact vs store size",
                 value=round(slope(points), 3),
                 unit="",
-                target=1.10,
+                target=0.2 if op == "append" else 1.10,
             )
         )
     return section
 
 
 def listing_memory(ctx: Context) -> Section:
-    """Item 8 (listing): peak RSS of listing a large store, with and without payloads."""
+    """Item 8 (listing): peak RSS of listing a large store; a lookup by fingerprint on it."""
     rows = ctx.listing_rows
     warehouse = _grow(ctx, rows)
     total = _BUILT[warehouse]
-    section = Section("memory_store", f"8b. Memory: listing a {total:,}-row store")
+    section = Section("memory_store", f"8b. Memory: listing a {total:,}-row store, and one lookup in it")
     payloads = read_table(table_path(warehouse), ["payload"]).column("payload")
     payload_bytes = int(pc.sum(pc.binary_length(payloads)).as_py())
     del payloads
     section.notes.append(
-        "Fresh interpreters; baseline = peak RSS (`VmHWM`) after the imports. `PlanArtifactStore.list()` decodes "
-        "every row, payloads included; the queryable columns (fingerprint, view name, versions, time) alone are "
-        f"the limit. The store's payloads add up to {payload_bytes / MIB:,.0f} MiB. Target: listing does not hold "
-        "every payload at once, i.e. its growth stays below the payloads' total (ratio <= 1.0)."
+        "Fresh interpreters; baseline = peak RSS (`VmHWM`) after the imports. `PlanArtifactStore.listing()` (what "
+        f"`artifacts list` reads: {', '.join(QUERYABLE)}) against a bare pyarrow read of the same columns; "
+        "`PlanArtifactStore.list()` decodes every row, payloads included (what the audit reads). The store's "
+        f"payloads add up to {payload_bytes / MIB:,.0f} MiB. Targets: the listing under 300 MiB; the full read "
+        "does not hold much more than the payloads (ratio <= 1.0 would mean less than their total)."
     )
-    full = probe(["list-store", str(warehouse)])
+    listing = probe(["list-store-listing", str(warehouse)])
     columns = probe(["list-store-columns", str(warehouse)])
-    grown_full = (full["peak_kib"] - full["baseline_kib"]) * 1024
-    grown_columns = (columns["peak_kib"] - columns["baseline_kib"]) * 1024
+    full = probe(["list-store", str(warehouse)])
+    grown = {name: (p["peak_kib"] - p["baseline_kib"]) * 1024 for name, p in (("listing", listing),
+             ("columns", columns), ("full", full))}  # fmt: skip
+    section.figures.append(
+        Figure(
+            key="memory.list.listing",
+            label=f"PlanArtifactStore.listing() of {total:,} rows: peak RSS growth (bare pyarrow read of the same "
+            f"columns: {grown['columns'] / MIB:,.0f} MiB)",
+            value=round(grown["listing"] / MIB, 1),
+            unit="MiB",
+            target=300,
+            detail={"listing": listing, "bare_columns": columns},
+        )
+    )
     section.figures.append(
         Figure(
             key="memory.list.store",
-            label=f"PlanArtifactStore.list(): peak RSS growth / payload total ({grown_full / MIB:,.0f} MiB)",
-            value=round(grown_full / payload_bytes, 2),
-            target=1.0,
+            label=f"PlanArtifactStore.list() (payloads decoded): peak RSS growth / payload total "
+            f"({grown['full'] / MIB:,.0f} MiB)",
+            value=round(grown["full"] / payload_bytes, 2),
             detail={**full, "payload_bytes": payload_bytes},
+        )
+    )
+    wanted = read_table(table_path(warehouse), ["plan_fingerprint"]).column("plan_fingerprint")[total // 2].as_py()
+    seconds = statistics.median(_timed(lambda: show(warehouse, wanted)) for _ in range(1 if ctx.quick else 5))
+    opened, files = files_for(warehouse, wanted)
+    section.figures.append(
+        Figure(
+            key="store.show",
+            label=f"show one plan by its full fingerprint in the {total:,}-row store: {opened} of {files} data files "
+            "read (statistics pruning on the key)",
+            value=round(seconds * 1e3, 1),
+            unit="ms",
+            detail={"files_read": opened, "files": files},
+        )
+    )
+    return section
+
+
+def plan_capture(ctx: Context) -> Section:
+    """Item 9: ``engine-app plan`` of many statements, in a fresh interpreter: peak RSS, time per statement."""
+    from engine_app.demo import tpch
+
+    count = ctx.plan_statements
+    root = ctx.scratch / "plan-statements"
+    shutil.rmtree(root, ignore_errors=True)
+    tpch.generate(root, ctx.tpch_scale)
+    statements = [f"SELECT n_name, {n} AS k FROM nation WHERE n_nationkey > {n % 25}" for n in range(count)]
+    (root / "statements.sql").write_text(";\n".join(statements), encoding="utf-8")
+    section = Section("plan_capture", f"10. Capture: `engine-app plan` of {count:,} statements")
+    section.notes.append(
+        f"One `engine-app plan` of {count:,} distinct statements over the TPC-H tables, in a fresh interpreter "
+        "(baseline = peak RSS after the imports). The command commits its plans every 500 statements, so memory "
+        "holds one batch and the outcomes, not every plan. Target: under 400 MiB."
+    )
+    result = probe(["plan-statements", str(root)])
+    if result["exit_code"] != 0:
+        raise RuntimeError(f"engine-app plan failed: {result}")
+    section.figures.append(
+        Figure(
+            key="capture.plan.rss",
+            label=f"plan {count:,} statements: peak RSS growth",
+            value=round((result["peak_kib"] - result["baseline_kib"]) / 1024, 1),
+            unit="MiB",
+            target=400,
+            detail=result,
         )
     )
     section.figures.append(
         Figure(
-            key="memory.list.columns",
-            label=f"queryable columns only ({', '.join(QUERYABLE)}): peak RSS growth",
-            value=round(grown_columns / MIB, 1),
-            unit="MiB",
-            detail=columns,
+            key="capture.plan.per_statement",
+            label="plan: wall time per statement (planning, Substrait, proto, store commits)",
+            value=round(result["seconds"] / count * 1e3, 2),
+            unit="ms",
         )
     )
+    shutil.rmtree(root, ignore_errors=True)
     return section
