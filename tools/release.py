@@ -34,7 +34,7 @@ ENGINE = ROOT / "engine_app"
 RELEASES = ROOT / "schemas" / "releases"
 GOLDENS = ROOT / "tests" / "contracts" / "goldens"
 SMOKE = Path(__file__).resolve().parent / "release_smoke.py"
-CHANGELOG = ROOT / "CHANGELOG.md"
+CHANGELOG = CONTRACTS / "CHANGELOG.md"  # the one record of the contracts releases
 _HEADING = re.compile(r"^## \[artifact-contracts-v(?P<version>[^\]]+)\]", re.M)
 
 
@@ -72,7 +72,7 @@ def gate(args: argparse.Namespace) -> int:
     version = version_of(CONTRACTS)
     newest = newest_changelog_version(CHANGELOG.read_text())
     if newest != version:
-        print(f"CHANGELOG.md: newest section is {newest}, the package is {version}", file=sys.stderr)
+        print(f"contracts_pkg/CHANGELOG.md: newest section is {newest}, the package is {version}", file=sys.stderr)
         return 1
     cmd = [sys.executable, "-m", "artifact_contracts.cli", "compat", "--releases-dir", str(RELEASES)]
     return run([*cmd, "--format", getattr(args, "format", "text")])

@@ -36,7 +36,7 @@ from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
 from artifact_contracts import convert
 from artifact_contracts.models import CdfCursor, IncrementalRun
-from artifact_contracts.models._types import Name
+from artifact_contracts.models.types import Name
 from engine_app.cdf_cursors import CursorStore, RunStore
 from engine_app.delta_io import DeltaIOError, add_actions, is_delta_table, retry_commit, utc_now
 from engine_app.errors import error_text

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from artifact_contracts._evolution_rules import RULES, Base
 from artifact_contracts.base import StructBaseCompat
+from artifact_contracts.evolution._rules import RULES, Base, Bump, Surface
 
 __all__ = ["Change", "diff_documents"]
 
@@ -34,9 +34,9 @@ class Change(StructBaseCompat, frozen=True):
     """The contract type (``$defs`` name) the change is in; ``""`` for document-wide ones."""
     path: str
     """Where: ``Type``, ``Type.field``, ``Type.field[]`` (items), ``Type.field{}`` (values)."""
-    bump: str
+    bump: Bump
     """The version bump this change requires: ``major``, ``minor`` or ``patch``."""
-    surfaces: tuple[str, ...]
+    surfaces: tuple[Surface, ...]
     """What it breaks: ``json``, ``msgpack``, ``python``."""
     message: str
     """What changed, for people."""
@@ -116,9 +116,12 @@ class _Differ:
                 if match is not None:
                     renamed[key] = match
                     self.add(
-                        "FIELD_WIRE_NAME_CHANGED", name, f"{name}.{old_py.get(key, key)}", base,
+                        "FIELD_WIRE_NAME_CHANGED",
+                        name,
+                        f"{name}.{old_py.get(key, key)}",
+                        base,
                         f"encoded name {key!r} -> {match!r}",
-                    )  # fmt: skip
+                    )
         for key in removed:
             if key in renamed:
                 continue
@@ -146,15 +149,23 @@ class _Differ:
             for key in old_props.keys() & new_props.keys():
                 if old_py.get(key, key) != new_py.get(key, key):
                     self.add(
-                        "ATTRIBUTE_RENAMED", name, f"{name}.{key}", base,
+                        "ATTRIBUTE_RENAMED",
+                        name,
+                        f"{name}.{key}",
+                        base,
                         f"attribute {old_py.get(key, key)!r} -> {new_py.get(key, key)!r}",
-                    )  # fmt: skip
+                    )
         pairs = [(k, k) for k in old_props if k in new_props] + list(renamed.items())
         for old_key, new_key in pairs:
             self.field(
-                name, f"{name}.{new_key}", base,
-                old_props[old_key], new_props[new_key], old_key in old_req, new_key in new_req,
-            )  # fmt: skip
+                name,
+                f"{name}.{new_key}",
+                base,
+                old_props[old_key],
+                new_props[new_key],
+                old_key in old_req,
+                new_key in new_req,
+            )
 
     def struct_array(self, name: str, base: Base, old: Schema, new: Schema) -> None:
         self.tag(name, base, old, new)
@@ -197,9 +208,14 @@ class _Differ:
             if i + offset_old >= len(old_items) or j + offset_new >= len(new_items):
                 continue
             self.field(
-                name, f"{name}.{n}", base, old_items[i + offset_old], new_items[j + offset_new],
-                i + offset_old < old_min, j + offset_new < new_min,
-            )  # fmt: skip
+                name,
+                f"{name}.{n}",
+                base,
+                old_items[i + offset_old],
+                new_items[j + offset_new],
+                i + offset_old < old_min,
+                j + offset_new < new_min,
+            )
 
     def field(self, name: str, path: str, base: Base, old: Schema, new: Schema, old_req: bool, new_req: bool) -> None:
         if old_req and not new_req:
@@ -208,9 +224,12 @@ class _Differ:
             self.add("FIELD_BECAME_REQUIRED", name, path, base, "the field lost its default")
         elif not old_req and not new_req and old.get("default") != new.get("default"):
             self.add(
-                "DEFAULT_CHANGED", name, path, base,
+                "DEFAULT_CHANGED",
+                name,
+                path,
+                base,
                 f"default {old.get('default', '<none>')!r} -> {new.get('default', '<none>')!r}",
-            )  # fmt: skip
+            )
         if _doc(old) != _doc(new):
             self.add("DOC_CHANGED", name, path, base, "the field's description changed")
         self.schema(name, path, base, _type_only(old), _type_only(new))
@@ -249,9 +268,12 @@ class _Differ:
         self.constraints(name, path, base, old, new)
         if old.get(_EXT) != new.get(_EXT):
             self.add(
-                "EXT_CODE_CHANGED", name, path, base,
+                "EXT_CODE_CHANGED",
+                name,
+                path,
+                base,
                 f"ext code {old.get(_EXT, 'bin')} -> {new.get(_EXT, 'bin')}",
-            )  # fmt: skip
+            )
         for key in ("format", "contentEncoding", "contentMediaType"):
             if old.get(key) != new.get(key) and not (key == "contentMediaType" and _EXT in new):
                 self.add("FIELD_TYPE_CHANGED", name, path, base, f"{key} {old.get(key)!r} -> {new.get(key)!r}")
@@ -312,9 +334,12 @@ class _Differ:
         for code in sorted(old_codes.keys() & new_codes.keys()):
             if old_codes[code] != new_codes[code]:
                 self.add(
-                    "EXT_CODE_REUSED", "", f"ext:{code}", "compat",
+                    "EXT_CODE_REUSED",
+                    "",
+                    f"ext:{code}",
+                    "compat",
                     f"ext code {code}: {old_codes[code]} -> {new_codes[code]}",
-                )  # fmt: skip
+                )
 
 
 def diff_documents(old: Schema, new: Schema) -> list[Change]:

@@ -10,13 +10,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from artifact_contracts._evolution_rules import RULES
+from artifact_contracts._version import __version__
 from artifact_contracts.codec import to_builtins
-
-if TYPE_CHECKING:
-    from artifact_contracts.evolution import CompatReport
+from artifact_contracts.evolution._gate import CompatReport, check, load_document, release_versions
+from artifact_contracts.evolution._rules import RULES
+from artifact_contracts.evolution._versions import parse_version
+from artifact_contracts.registry import json_schema
 
 __all__ = ["add_compat_arguments", "render_rules", "run_compat"]
 
@@ -62,55 +63,55 @@ def _find_releases_dir() -> Path | None:
 
 
 def _same_line(a: str, b: str) -> bool:
-    from artifact_contracts.evolution import parse_version
-
     va, vb = parse_version(a), parse_version(b)
     return va[:2] == vb[:2] if va[0] == 0 else va[0] == vb[0]
 
 
-def _reports(args: argparse.Namespace) -> tuple[list[CompatReport], str]:
-    from artifact_contracts.evolution import (
-        check,
-        load_document,
-        parse_version,
-        release_versions,
-    )
-
+def _current(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """Today's document and the version to check it as."""
     if args.current is not None:
         current = load_document(args.current)
         version = args.release_version or str(current.get("x-contract-version", ""))
     else:
-        from artifact_contracts._version import __version__
-        from artifact_contracts.registry import json_schema
-
         current = json_schema()
         version = args.release_version or __version__
     parse_version(version)
-    releases_dir = args.releases_dir or _find_releases_dir()
+    return current, version
+
+
+def _targets(against: str, version: str, releases_dir: Path) -> list[str]:
+    """The releases to compare with, newest first."""
+    known = release_versions(releases_dir)
+    if against in known:
+        return [against]
+    if against != "all":
+        raise ValueError(f"no release {against} under {releases_dir} (known: {', '.join(known) or 'none'})")
+    earlier = [v for v in known if parse_version(v) <= parse_version(version)]
+    targets = [v for v in earlier if _same_line(v, version)]
+    if earlier and earlier[-1] not in targets:
+        targets.append(earlier[-1])
+    return sorted(targets, key=parse_version, reverse=True)
+
+
+def _reports(args: argparse.Namespace) -> tuple[list[CompatReport], str]:
+    current, version = _current(args)
     against = str(args.against)
     if against != "all" and (Path(against).is_file() or against.endswith(".json")):
-        old = load_document(against)
-        return [check(old, current, against=against, against_version=None, current_version=version)], version
+        report = check(load_document(against), current, against=against, against_version=None, current_version=version)
+        return [report], version
+    releases_dir = args.releases_dir or _find_releases_dir()
     if releases_dir is None or not releases_dir.is_dir():
         raise ValueError("no schemas/releases directory found; pass --releases-dir")
-    known = release_versions(releases_dir)
-    if against == "all":
-        earlier = [v for v in known if parse_version(v) <= parse_version(version)]
-        targets = [v for v in earlier if _same_line(v, version)]
-        if earlier and earlier[-1] not in targets:
-            targets.append(earlier[-1])
-        targets.sort(key=parse_version, reverse=True)
-    elif against in known:
-        targets = [against]
-    else:
-        raise ValueError(f"no release {against} under {releases_dir} (known: {', '.join(known) or 'none'})")
     reports = [
         check(
-            load_document(releases_dir / v / "json-schema.json"), current,
-            against=v, against_version=v, current_version=version,
+            load_document(releases_dir / v / "json-schema.json"),
+            current,
+            against=v,
+            against_version=v,
+            current_version=version,
         )
-        for v in targets
-    ]  # fmt: skip
+        for v in _targets(against, version, releases_dir)
+    ]
     return reports, version
 
 
