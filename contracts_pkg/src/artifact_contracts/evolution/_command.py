@@ -126,8 +126,14 @@ def _as_json(reports: list[CompatReport], version: str) -> dict[str, Any]:
     return head
 
 
-def _breaks(surfaces: tuple[str, ...]) -> str:
-    return ", ".join(surfaces) or "nothing"
+def _breaks(backward: tuple[str, ...], forward: tuple[str, ...]) -> str:
+    """``backward: json, msgpack; forward: python`` (``nothing`` for no break)."""
+    parts = [
+        f"{label}: {', '.join(surfaces)}"
+        for label, surfaces in (("backward", backward), ("forward", forward))
+        if surfaces
+    ]
+    return "; ".join(parts) or "nothing"
 
 
 def _verdict(report: CompatReport) -> str:
@@ -145,7 +151,9 @@ def _as_text(reports: list[CompatReport], version: str) -> str:
     for report in reports:
         lines.append(f"artifact-contracts {version} against {report.against}: {_verdict(report)}")
         for c in report.changes:
-            lines.append(f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks: {_breaks(c.surfaces)}]")
+            lines.append(
+                f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks {_breaks(c.backward, c.forward)}]"
+            )
     return "\n".join(lines)
 
 
@@ -164,7 +172,8 @@ def _as_markdown(reports: list[CompatReport], version: str) -> str:
         if report.changes:
             out += ["| Bump | Rule | Path | Change | Breaks |", "| --- | --- | --- | --- | --- |"]
             out += [
-                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.surfaces)} |" for c in report.changes
+                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.backward, c.forward)} |"
+                for c in report.changes
             ]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -175,11 +184,13 @@ def render_rules(fmt: str) -> str:
     if fmt == "json":
         return json.dumps([to_builtins(r) for r in RULES.values()], indent=2)
     lines = [
-        "| Rule | Compat type | Strict type | Breaks | Why | Example |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Rule | Compat type | Strict type | Breaks on Compat | Breaks on Strict | Why | Example |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in RULES.values():
-        lines.append(f"| `{r.id}` | {r.compat} | {r.strict} | {_breaks(r.surfaces)} | {r.summary} | {r.example} |")
+        on_compat = _breaks(r.compat_breaks.backward, r.compat_breaks.forward)
+        on_strict = _breaks(r.strict_breaks.backward, r.strict_breaks.forward)
+        lines.append(f"| `{r.id}` | {r.compat} | {r.strict} | {on_compat} | {on_strict} | {r.summary} | {r.example} |")
     return "\n".join(lines) + "\n"
 
 
