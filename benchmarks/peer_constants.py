@@ -1,4 +1,4 @@
-"""The constraints both peers share with the contracts (copied from ``models/_types.py``)."""
+"""The constraints both peers share with the contracts (copied from ``models/types.py``)."""
 
 __all__ = ["FINGERPRINT", "INT64_MAX", "NAME", "SEMVER", "TEXT_MAX"]
 

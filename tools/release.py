@@ -34,7 +34,7 @@ ENGINE = ROOT / "engine_app"
 RELEASES = ROOT / "schemas" / "releases"
 GOLDENS = ROOT / "tests" / "contracts" / "goldens"
 SMOKE = Path(__file__).resolve().parent / "release_smoke.py"
-CHANGELOG = ROOT / "CHANGELOG.md"
+CHANGELOG = CONTRACTS / "CHANGELOG.md"  # the one record of the contracts releases
 _HEADING = re.compile(r"^## \[artifact-contracts-v(?P<version>[^\]]+)\]", re.M)
 
 
@@ -53,28 +53,31 @@ def newest_changelog_version(text: str) -> str | None:
     return match["version"] if match else None
 
 
-def _clean_env() -> dict[str, str]:
+def clean_env() -> dict[str, str]:
+    """The environment for a subprocess: without the variables of an enclosing hatch environment."""
     # A hatch run inside a hatch script would otherwise pick up the outer environment.
     return {k: v for k, v in os.environ.items() if not k.startswith("HATCH_ENV_")}
 
 
 def venv_env() -> dict[str, str]:
     """The environment for a clean venv's interpreter: nothing may leak onto its import path."""
-    return {k: v for k, v in _clean_env().items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    return {k: v for k, v in clean_env().items() if k not in ("PYTHONPATH", "PYTHONHOME")}
 
 
 def run(cmd: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> int:
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=cwd, env=env if env is not None else _clean_env()).returncode
+    return subprocess.run(cmd, cwd=cwd, env=env if env is not None else clean_env()).returncode
 
 
 def gate(args: argparse.Namespace) -> int:
     version = version_of(CONTRACTS)
     newest = newest_changelog_version(CHANGELOG.read_text())
     if newest != version:
-        print(f"CHANGELOG.md: newest section is {newest}, the package is {version}", file=sys.stderr)
+        print(f"contracts_pkg/CHANGELOG.md: newest section is {newest}, the package is {version}", file=sys.stderr)
         return 1
-    cmd = [sys.executable, "-m", "artifact_contracts.cli", "compat", "--releases-dir", str(RELEASES)]
+    # `-m artifact_contracts` runs the command (`__main__`); this once named `artifact_contracts.cli`,
+    # which had no main guard, so the gate passed without comparing anything.
+    cmd = [sys.executable, "-m", "artifact_contracts", "compat", "--releases-dir", str(RELEASES)]
     return run([*cmd, "--format", getattr(args, "format", "text")])
 
 
@@ -181,7 +184,7 @@ def publish(args: argparse.Namespace) -> int:
     return run(["hatch", "publish", "-y", *map(str, dist_files(Path(args.dist)))])
 
 
-def snapshot(args: argparse.Namespace) -> int:
+def snapshot(_args: argparse.Namespace) -> int:  # every step takes the parsed arguments
     sys.path.insert(0, str(CONTRACTS / "src"))
     from artifact_contracts import __version__
     from artifact_contracts.registry import json_schema, openapi

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 from pathlib import Path
 
 import pytest
 
 import artifact_contracts
 
-MODULES = sorted(p.stem for p in Path(artifact_contracts.__file__).parent.glob("*.py") if not p.stem.startswith("_"))
+# Every public module, subpackages included (``evolution``, ``models.types``...).
+MODULES = sorted(
+    info.name.removeprefix("artifact_contracts.")
+    for info in pkgutil.walk_packages(artifact_contracts.__path__, "artifact_contracts.")
+    if not any(part.startswith("_") for part in info.name.split("."))
+)
 
 
 def test_all_is_sorted_and_unique() -> None:

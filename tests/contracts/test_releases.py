@@ -58,13 +58,22 @@ def test_there_is_release_history() -> None:
     assert parse_version(__version__) >= parse_version(VERSIONS[-1])
 
 
+_SECTION = re.compile(r"^## \[artifact-contracts-v([^\]]+)\] - (\d{4}-\d{2}-\d{2})$", re.M)
+
+
 def test_changelog_newest_section_is_the_package_version() -> None:
-    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    sections = re.findall(r"^## \[artifact-contracts-v([^\]]+)\] - (\d{4}-\d{2}-\d{2})$", text, re.M)
+    text = (ROOT / "contracts_pkg" / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = _SECTION.findall(text)
     assert sections, "no '## [artifact-contracts-vX.Y.Z] - YYYY-MM-DD' section"
     assert sections[0][0] == __version__
     assert [v for v, _ in sections] == sorted((v for v, _ in sections), key=parse_version, reverse=True)
     assert {v for v, _ in sections} >= set(VERSIONS), "every release needs a changelog section"
+
+
+def test_the_contracts_changelog_is_the_only_record_of_their_releases() -> None:
+    root = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert _SECTION.findall(root) == [], "artifact-contracts sections belong in contracts_pkg/CHANGELOG.md"
+    assert "contracts_pkg/CHANGELOG.md" in root
 
 
 @pytest.mark.parametrize("version", VERSIONS)

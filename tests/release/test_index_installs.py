@@ -66,7 +66,7 @@ def _build_release(version: str, workdir: Path) -> Path:
     with tarfile.open(archive) as tar:
         tar.extractall(workdir, filter="data")
     out = workdir / "dist"
-    built = _run(["hatch", "build", "-t", "wheel", str(out)], cwd=workdir / "contracts_pkg", env=release._clean_env())
+    built = _run(["hatch", "build", "-t", "wheel", str(out)], cwd=workdir / "contracts_pkg", env=release.clean_env())
     assert built.returncode == 0, built.stderr
     return next(out.glob(f"artifact_contracts-{version}-*.whl"))
 
@@ -81,7 +81,8 @@ def _users_of(names: set[str], defs: dict[str, object]) -> set[str]:
         found |= more
 
 
-def test_previous_release_from_the_index_reads_todays_goldens(index: Index, published: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("published")  # on the index before the install
+def test_previous_release_from_the_index_reads_todays_goldens(index: Index, tmp_path: Path) -> None:
     """Forward: the previous release, installed from the index, decodes today's goldens."""
     previous = _previous_release()
     wheel = _build_release(previous, tmp_path)
@@ -111,7 +112,8 @@ def test_previous_release_from_the_index_reads_todays_goldens(index: Index, publ
     assert decoded >= len(must) > 0
 
 
-def test_engine_installs_from_the_private_index_and_runs(index: Index, published: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("published")  # on the index before the install
+def test_engine_installs_from_the_private_index_and_runs(index: Index, tmp_path: Path) -> None:
     """A consumer installs engine-app with the private index as its only index, then runs it."""
     python = release.make_venv(tmp_path / "venv")
     release.install(python, "engine-app[demo]", index_url=index.simple)

@@ -15,6 +15,58 @@ from artifact_contracts import __version__
 from artifact_contracts.evolution import parse_version
 from tests.release.conftest import ROOT
 
+CONTRACTS = ROOT / "contracts_pkg"
+
+
+def _named_by_pyproject(package_dir: Path) -> list[str]:
+    """Every path the distribution's pyproject names for its sdist: includes, readme, version file."""
+    pyproject = tomllib.loads((package_dir / "pyproject.toml").read_text())
+    hatch = pyproject["tool"]["hatch"]
+    return sorted(
+        {
+            *hatch["build"]["targets"]["sdist"]["include"],
+            pyproject["project"]["readme"],
+            hatch["version"]["path"],
+            "pyproject.toml",
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def contracts_sdist(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Build the contracts sdist in-process (hatchling, offline) and list its members."""
+    from hatchling.builders.sdist import SdistBuilder
+
+    out = tmp_path_factory.mktemp("sdist")
+    (built,) = SdistBuilder(str(CONTRACTS)).build(directory=str(out))
+    with tarfile.open(built) as sdist:
+        return {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
+
+
+@pytest.mark.parametrize("named", _named_by_pyproject(CONTRACTS))
+def test_every_path_pyproject_names_exists(named: str) -> None:
+    # hatchling skips a missing include silently, so the sdist would just lack it.
+    assert (CONTRACTS / named).exists(), f"contracts_pkg/pyproject.toml names {named}, which does not exist"
+
+
+@pytest.mark.parametrize("named", _named_by_pyproject(CONTRACTS))
+def test_the_sdist_holds_every_path_pyproject_names(contracts_sdist: set[str], named: str) -> None:
+    assert named in contracts_sdist or any(n.startswith(f"{named}/") for n in contracts_sdist), sorted(contracts_sdist)
+
+
+def test_the_sdist_ships_the_package_and_its_schemas(contracts_sdist: set[str]) -> None:
+    package = {n for n in contracts_sdist if n.startswith("src/artifact_contracts/")}
+    expected = {f"src/{p.relative_to(CONTRACTS / 'src').as_posix()}" for p in (CONTRACTS / "src").rglob("*")}
+    expected = {n for n in expected if "__pycache__" not in n and (CONTRACTS / n).is_file()}
+    assert package == expected
+    assert "src/artifact_contracts/schemas/json-schema.json" in package
+
+
+def test_the_changelog_shipped_is_the_contracts_one(contracts_sdist: set[str]) -> None:
+    text = (CONTRACTS / "CHANGELOG.md").read_text()
+    assert "CHANGELOG.md" in contracts_sdist
+    assert f"## [artifact-contracts-v{__version__}]" in text
+
 
 def _contracts_requirement() -> Requirement:
     project = tomllib.loads((ROOT / "engine_app" / "pyproject.toml").read_text())["project"]

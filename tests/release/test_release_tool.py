@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from artifact_contracts import __version__, dumps_json
+from artifact_contracts.evolution import parse_version
+from artifact_contracts.registry import json_schema
 from tests.release.conftest import ROOT, load_tool
 
 release = load_tool("release")
+
+
+def _previous_line(version: str) -> str:
+    """A version one compatible line before ``version``: bumping from it allows breaks."""
+    major, minor, _ = parse_version(version)
+    return f"0.{minor - 1}.0" if major == 0 else f"{major - 1}.0.0"
 
 
 @pytest.mark.parametrize(
@@ -42,3 +55,62 @@ def test_publish_refuses_without_credentials_in_the_environment(tmp_path: Path, 
 def test_publish_names_its_files_explicitly(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=r"missing in .*artifact_contracts-.*\.whl"):
         release.dist_files(tmp_path)
+
+
+class TestTheGateRefusesTooSmallABump:
+    """``release.py gate`` runs the real compatibility gate on today's contracts."""
+
+    @staticmethod
+    def _release(root: Path, version: str, edit: Callable[[dict[str, Any]], None]) -> Path:
+        """Snapshot today's schema as release ``version``, edited into what that release had."""
+        document = json_schema()
+        document["x-contract-version"] = version
+        edit(document)
+        folder = root / version
+        folder.mkdir(parents=True)
+        (folder / "json-schema.json").write_bytes(dumps_json(document))
+        return root
+
+    @staticmethod
+    def _without_scan_rule(document: dict[str, Any]) -> None:
+        # The release before had no `not` rule on DeltaScanConfig: today's adds one (major).
+        del document["$defs"]["DeltaScanConfig"]["not"]
+
+    @staticmethod
+    def _without_key_pattern(document: dict[str, Any]) -> None:
+        # The release before had no pattern on EngineConfig's setting names: today's tightens (major).
+        component = document["$defs"]["EngineConfig"]
+        holders = [p for p in component["properties"].values() if "propertyNames" in p]
+        holders[0]["propertyNames"].pop("pattern")
+
+    @staticmethod
+    def _with_one_field_less(document: dict[str, Any]) -> None:
+        # The release before lacked an optional field: today's adds it (minor).
+        del document["$defs"]["CdfCursor"]["properties"]["updated_at"]
+
+    @pytest.mark.parametrize(
+        ("edit", "release_version", "status"),
+        [
+            ("_without_scan_rule", __version__, 1),
+            ("_without_key_pattern", __version__, 1),
+            ("_with_one_field_less", __version__, 1),
+            ("_without_scan_rule", _previous_line(__version__), 0),
+            ("_with_one_field_less", _previous_line(__version__), 0),
+            (None, __version__, 0),
+        ],
+    )
+    def test_gate(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        capfd: pytest.CaptureFixture[str],
+        edit: str | None,
+        release_version: str,
+        status: int,
+    ) -> None:
+        releases = self._release(tmp_path, release_version, getattr(self, edit) if edit else lambda _: None)
+        monkeypatch.setattr(release, "RELEASES", releases)
+        assert release.gate(argparse.Namespace(format="json")) == status
+        report = json.loads(capfd.readouterr().out.split("\n", 1)[1])
+        assert report["ok"] is (status == 0)
+        assert [c["against"] for c in report["comparisons"]] == [release_version]

@@ -2,9 +2,23 @@
 
 Every artifact shape is a msgspec Struct built on :class:`StructBaseStrict` (inputs) or
 :class:`StructBaseCompat` (persisted artifacts); one deterministic codec writes JSON and
-MessagePack; :func:`fingerprint` hashes the canonical form. The canonical Structs live in
-:mod:`artifact_contracts.models`; :data:`CONTRACT_TYPES` lists them all, and
-:func:`json_schema` / :func:`openapi` export their schemas (:mod:`artifact_contracts.registry`).
+MessagePack; :func:`fingerprint` hashes the canonical form. This package re-exports the
+names most callers need; each concept lives in one module:
+
+- :mod:`~artifact_contracts.base`: the two Struct bases and their canonical defaults;
+- :mod:`~artifact_contracts.codec`: the only encoders and decoders (JSON, MessagePack, TOML);
+- :mod:`~artifact_contracts.limits`: :class:`DecodeLimits`, the size and depth bounds;
+- :mod:`~artifact_contracts.errors`: the :class:`ContractError` tree and :class:`ValidationIssue`;
+- :mod:`~artifact_contracts.ext`: MessagePack ext codes and the binary payload types;
+- :mod:`~artifact_contracts.hashing`: canonical bytes and fingerprints;
+- :mod:`~artifact_contracts.models`: the canonical Structs, one module per domain, and
+  :mod:`~artifact_contracts.models.types`, the constrained scalars they share;
+- :mod:`~artifact_contracts.registry`: :data:`CONTRACT_TYPES`, :func:`json_schema`,
+  :func:`openapi`, :func:`contract_hash`; :mod:`~artifact_contracts.export` writes and
+  checks the exported files;
+- :mod:`~artifact_contracts.evolution`: the compatibility gate (schema diff, rules, bump);
+- :mod:`~artifact_contracts.testing`: Hypothesis strategies for any contract type;
+- :mod:`~artifact_contracts.cli`: the ``artifact-contracts`` command.
 """
 
 from artifact_contracts._version import __version__

@@ -48,20 +48,8 @@ from artifact_contracts.registry import CONTRACT_TYPES, contract_type
 __all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
-AddArguments = Callable[[argparse.ArgumentParser], None]
-
-# Subcommands implemented beside the code they drive: (name, help, description, add_arguments,
-# run). Wiring one in is an import and an entry here.
-_MODULE_COMMANDS: tuple[tuple[str, str, str, AddArguments, Handler], ...] = (
-    (
-        "compat",
-        "classify contract changes since a release and gate the version bump",
-        "Compare today's contracts with released schema snapshots; exit 1 when the "
-        "package version's bump is smaller than the changes require.",
-        add_compat_arguments,
-        run_compat,
-    ),
-)
+# ``add_parser`` of the subcommands action: argparse gives that action no public type.
+AddParser = Callable[..., argparse.ArgumentParser]
 
 _LOADERS: dict[str, Callable[..., Any]] = {"json": loads_json, "msgpack": loads_msgpack, "toml": loads_toml}
 _SUFFIX_FORMATS = {".msgpack": "msgpack", ".mpk": "msgpack", ".toml": "toml"}
@@ -124,8 +112,8 @@ def _run_schema_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    schema = commands.add_parser(
+def _add_schema(add_parser: AddParser) -> None:
+    schema = add_parser(
         "schema",
         help="export or check the JSON Schema and OpenAPI documents",
         description="Export the JSON Schema 2020-12 and OpenAPI 3.1 documents, or check they are current.",
@@ -196,8 +184,8 @@ def _run_decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_decode(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    decode = commands.add_parser(
+def _add_decode(add_parser: AddParser) -> None:
+    decode = add_parser(
         "decode",
         help="decode a payload strictly into a registered type",
         description=(
@@ -254,14 +242,34 @@ def _run_types(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_types(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    types = commands.add_parser(
+def _add_types(add_parser: AddParser) -> None:
+    types = add_parser(
         "types",
         help="list the registered contract types",
         description="List the registered contract types: name, base (strict/compat), schema name, kind tag.",
     )
     types.add_argument("--format", choices=["json", "text"], default="text", help="output format (default: text)")
     types.set_defaults(handler=_run_types)
+
+
+# --- compat ------------------------------------------------------------------------------
+
+
+def _add_compat(add_parser: AddParser) -> None:
+    compat = add_parser(
+        "compat",
+        help="classify contract changes since a release and gate the version bump",
+        description=(
+            "Compare today's contracts with released schema snapshots; exit 1 when the "
+            "package version's bump is smaller than the changes require."
+        ),
+    )
+    add_compat_arguments(compat)
+    compat.set_defaults(handler=run_compat)
+
+
+# Every subcommand group registers its parser and its handler the same way, in this order.
+_COMMAND_GROUPS: tuple[Callable[[AddParser], None], ...] = (_add_schema, _add_decode, _add_types, _add_compat)
 
 
 # --- entry point -------------------------------------------------------------------------
@@ -275,13 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_schema(commands)
-    _add_decode(commands)
-    _add_types(commands)
-    for name, help_text, description, add_arguments, run in _MODULE_COMMANDS:
-        command = commands.add_parser(name, help=help_text, description=description)
-        add_arguments(command)
-        command.set_defaults(handler=run)
+    for register in _COMMAND_GROUPS:
+        register(commands.add_parser)
     return parser
 
 
@@ -306,3 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

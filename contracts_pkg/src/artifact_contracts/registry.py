@@ -16,6 +16,12 @@ and JSON Schema cannot say:
 - on binary payload fields, ``contentEncoding: base64``, ``contentMediaType`` and
   ``x-msgpack-ext-code`` (the MessagePack ext code they travel under).
 
+Beside ``$defs``, the JSON Schema document carries ``x-python``: the Python surface of
+every Struct, which no schema keyword says (attribute names behind encoded names, Python
+types JSON spells alike, such as ``tuple`` and ``list``, and the types of defaults). The
+compatibility gate compares it; it is not part of the wire contract, so it stays out of
+the contract hash.
+
 :func:`contract_hash` is the fingerprint of the ``$defs`` alone, so a release that
 changes no contract keeps its hash.
 
@@ -31,6 +37,7 @@ import inspect
 from typing import Any, Final
 
 import msgspec
+from msgspec import inspect as mi
 
 from artifact_contracts import models
 from artifact_contracts._version import __version__
@@ -48,6 +55,8 @@ __all__ = [
     "envelope",
     "json_schema",
     "openapi",
+    "python_surface",
+    "schema_document",
 ]
 
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -105,10 +114,7 @@ def _base_of(cls: type[msgspec.Struct]) -> str:
     raise TypeError(f"{cls.__name__} derives from neither StructBaseStrict nor StructBaseCompat")
 
 
-def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
-    cls = _BY_NAME.get(name)
-    if cls is None:
-        return component
+def _annotate(cls: type[msgspec.Struct], component: dict[str, Any]) -> dict[str, Any]:
     config = cls.__struct_config__
     if "description" in component:
         # Python 3.13 dedents docstrings when compiling, earlier versions do not: without
@@ -120,20 +126,24 @@ def _annotate(name: str, component: dict[str, Any]) -> dict[str, Any]:
         component["x-fields"] = list(cls.__struct_encode_fields__)
     component.update(copy.deepcopy(getattr(cls, "__json_schema_extra__", {})))
     if config.tag_field is not None:
-        component["x-tag-field"] = config.tag_field
-        component["x-tag"] = config.tag
-        tag_schema = component.get("properties", {}).get(config.tag_field)
-        if tag_schema is not None:
-            tag_schema["description"] = (
-                f"The kind tag; always `{config.tag}` for this type. Written on every encode; "
-                "required where a union of kinds is decoded, optional when this type is decoded on its own."
-            )
-        # msgspec decodes a tagged Struct on its own without its tag (only a union needs
-        # it), so the component leaves the tag optional and each union requires it.
-        if config.tag_field in component.get("required", ()):
-            component["required"] = [f for f in component["required"] if f != config.tag_field]
+        _annotate_tag(component, config.tag_field, config.tag)
     _require_tags_in_unions(component)
     return component
+
+
+def _annotate_tag(component: dict[str, Any], tag_field: str, tag: object) -> None:
+    component["x-tag-field"] = tag_field
+    component["x-tag"] = tag
+    tag_schema = component.get("properties", {}).get(tag_field)
+    if tag_schema is not None:
+        tag_schema["description"] = (
+            f"The kind tag; always `{tag}` for this type. Written on every encode; "
+            "required where a union of kinds is decoded, optional when this type is decoded on its own."
+        )
+    # msgspec decodes a tagged Struct on its own without its tag (only a union needs
+    # it), so the component leaves the tag optional and each union requires it.
+    if tag_field in component.get("required", ()):
+        component["required"] = [f for f in component["required"] if f != tag_field]
 
 
 def _require_tags_in_unions(node: Any) -> None:
@@ -151,17 +161,161 @@ def _require_tags_in_unions(node: Any) -> None:
             _require_tags_in_unions(value)
 
 
-@functools.lru_cache(maxsize=2)
-def _components(ref_template: str) -> dict[str, Any]:
-    _, components = msgspec.json.schema_components(CONTRACT_TYPES, schema_hook=_schema_hook, ref_template=ref_template)
-    unexpected = set(components) - set(_BY_NAME)
-    if unexpected:  # pragma: no cover - a nested Struct missing from CONTRACT_TYPES
-        raise RuntimeError(f"types used by contracts but not registered: {sorted(unexpected)}")
+def _render_components(types: tuple[type[msgspec.Struct], ...], ref_template: str) -> dict[str, Any]:
+    _, components = msgspec.json.schema_components(types, schema_hook=_schema_hook, ref_template=ref_template)
+    structs = {cls.__name__: cls for cls in _struct_closure(types)}
+    annotated = {n: _annotate(structs[n], c) if n in structs else c for n, c in components.items()}
     # Round-trip through the codec: sorted keys, lists for tuples, plain JSON values.
     from artifact_contracts.codec import dumps_json, loads_json
 
-    plain: dict[str, Any] = loads_json(dumps_json({n: _annotate(n, c) for n, c in components.items()}))
+    plain: dict[str, Any] = loads_json(dumps_json(annotated))
     return plain
+
+
+@functools.lru_cache(maxsize=2)
+def _components(ref_template: str) -> dict[str, Any]:
+    components = _render_components(CONTRACT_TYPES, ref_template)
+    unexpected = {n for n, c in components.items() if "x-contract-base" in c} - set(_BY_NAME)
+    if unexpected:  # pragma: no cover - a nested Struct missing from CONTRACT_TYPES
+        raise RuntimeError(f"types used by contracts but not registered: {sorted(unexpected)}")
+    return components
+
+
+def _struct_closure(types: tuple[type[msgspec.Struct], ...]) -> list[type[msgspec.Struct]]:
+    """``types`` and every Struct type their fields reach, each once."""
+    found: dict[type, None] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, mi.StructType):
+            if node.cls in found:
+                return
+            found[node.cls] = None
+            for field in node.fields:
+                walk(field.type)
+            return
+        for child in _children(node):
+            walk(child)
+
+    for cls in types:
+        walk(mi.type_info(cls))
+    return list(found)
+
+
+def _children(node: Any) -> tuple[Any, ...]:
+    if isinstance(node, mi.Metadata):
+        return (node.type,)
+    if isinstance(node, mi.DictType):
+        return (node.key_type, node.value_type)
+    if isinstance(node, mi.UnionType):
+        return tuple(node.types)
+    if isinstance(node, mi.TupleType):
+        return tuple(node.item_types)
+    item = getattr(node, "item_type", None)
+    return () if item is None else (item,)
+
+
+def _python_type(node: Any) -> str:
+    """Spell a field's Python type without its constraints, e.g. ``tuple[str, ...] | None``."""
+    if isinstance(node, mi.Metadata):
+        return _python_type(node.type)
+    if isinstance(node, mi.UnionType):
+        return " | ".join(sorted(_python_type(t) for t in node.types))
+    if isinstance(node, mi.LiteralType):
+        return f"Literal[{', '.join(sorted(repr(v) for v in node.values))}]"
+    if isinstance(node, mi.VarTupleType):
+        return f"tuple[{_python_type(node.item_type)}, ...]"
+    if isinstance(node, mi.TupleType):
+        return f"tuple[{', '.join(_python_type(t) for t in node.item_types)}]"
+    if isinstance(node, mi.DictType):
+        return f"dict[{_python_type(node.key_type)}, {_python_type(node.value_type)}]"
+    if isinstance(node, (mi.ListType, mi.SetType, mi.FrozenSetType)):
+        return f"{_CONTAINERS[type(node)]}[{_python_type(node.item_type)}]"
+    cls = getattr(node, "cls", None)
+    if isinstance(cls, type):
+        return cls.__name__
+    return _SCALARS.get(type(node), type(node).__name__)
+
+
+_CONTAINERS: Final[dict[type, str]] = {mi.ListType: "list", mi.SetType: "set", mi.FrozenSetType: "frozenset"}
+_SCALARS: Final[dict[type, str]] = {
+    mi.AnyType: "Any",
+    mi.BoolType: "bool",
+    mi.ByteArrayType: "bytearray",
+    mi.BytesType: "bytes",
+    mi.DateTimeType: "datetime",
+    mi.DateType: "date",
+    mi.DecimalType: "Decimal",
+    mi.ExtType: "Ext",
+    mi.FloatType: "float",
+    mi.IntType: "int",
+    mi.MemoryViewType: "memoryview",
+    mi.NoneType: "None",
+    mi.RawType: "Raw",
+    mi.StrType: "str",
+    mi.TimeDeltaType: "timedelta",
+    mi.TimeType: "time",
+    mi.UUIDType: "UUID",
+}
+
+
+def _default_type(field: mi.Field) -> str | None:
+    """The type of a field's default as callers get it; ``None`` for a required field."""
+    if field.default is None:
+        return "None"
+    if field.default is not msgspec.NODEFAULT:
+        return type(field.default).__name__
+    if field.default_factory is not msgspec.NODEFAULT:
+        factory = field.default_factory
+        # Builtin collection factories only: calling user code at export time could do anything.
+        return factory.__name__ if factory in _BUILTIN_FACTORIES else f"factory:{factory.__qualname__}"
+    return None
+
+
+_BUILTIN_FACTORIES: Final = (list, dict, set, frozenset, tuple, bytearray)
+
+
+def python_surface(types: tuple[type[msgspec.Struct], ...]) -> dict[str, dict[str, dict[str, str]]]:
+    """Describe the Python surface of ``types`` and every Struct they reach.
+
+    Returns:
+        Type name -> encoded field name -> ``attribute`` (the Python name), ``type`` (the
+        Python type without constraints) and, for optional fields, ``default`` (the type
+        name of the default value).
+
+    Examples:
+        >>> from artifact_contracts.models import CdfCursor
+        >>> python_surface((CdfCursor,))["CdfCursor"]["consumer"]
+        {'attribute': 'consumer', 'type': 'str'}
+    """
+    surface: dict[str, dict[str, dict[str, str]]] = {}
+    for cls in _struct_closure(types):
+        fields: dict[str, dict[str, str]] = {}
+        info = mi.type_info(cls)
+        assert isinstance(info, mi.StructType)  # a Struct class always gives a StructType
+        for field in info.fields:
+            entry = {"attribute": field.name, "type": _python_type(field.type)}
+            default = _default_type(field)
+            if default is not None:
+                entry["default"] = default
+            fields[field.encode_name] = entry
+        surface[cls.__name__] = fields
+    return surface
+
+
+def schema_document(types: tuple[type[msgspec.Struct], ...]) -> dict[str, Any]:
+    """Export any Struct types (built on the two bases) the way the registry exports its own.
+
+    The document has ``$defs`` (annotated as the module docstring says) and ``x-python``,
+    so :func:`artifact_contracts.evolution.compare` can compare two versions of your own
+    types.
+
+    Examples:
+        >>> from artifact_contracts.models import CdfCursor
+        >>> doc = schema_document((CdfCursor,))
+        >>> doc["$defs"]["CdfCursor"]["x-contract-base"], sorted(doc["x-python"])
+        ('compat', ['CdfCursor'])
+    """
+    return {"$defs": _render_components(types, "#/$defs/{name}"), "x-python": python_surface(types)}
 
 
 def json_schema() -> dict[str, Any]:
@@ -173,6 +327,7 @@ def json_schema() -> dict[str, Any]:
         "description": "Every contract type of artifact-contracts, under $defs by class name.",
         "x-contract-version": __version__,
         "$defs": copy.deepcopy(_components("#/$defs/{name}")),
+        "x-python": _python_surface(),
     }
 
 
@@ -189,6 +344,15 @@ def openapi() -> dict[str, Any]:
         "paths": {},
         "components": {"schemas": copy.deepcopy(_components("#/components/schemas/{name}"))},
     }
+
+
+def _python_surface() -> dict[str, dict[str, dict[str, str]]]:
+    return copy.deepcopy(_cached_python_surface())
+
+
+@functools.lru_cache(maxsize=1)
+def _cached_python_surface() -> dict[str, dict[str, dict[str, str]]]:
+    return python_surface(CONTRACT_TYPES)
 
 
 @functools.lru_cache(maxsize=1)

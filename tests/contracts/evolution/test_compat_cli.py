@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from artifact_contracts import StructBaseCompat, dumps_json
-from artifact_contracts._compat_cli import render_rules
 from artifact_contracts.cli import main
 from artifact_contracts.evolution import RULES, release_versions
 
@@ -68,9 +67,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     ],
 )
 def test_json_report_and_exit_status(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, releases: Path,
-    current: tuple[dict[str, Any], dict[str, Any]], version: str, against: str, status: int, required: str,
-) -> None:  # fmt: skip
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    releases: Path,
+    current: tuple[dict[str, Any], dict[str, Any]],
+    version: str,
+    against: str,
+    status: int,
+    required: str,
+) -> None:
     cur = _write(tmp_path / "current.json", _doc(*current, version))
     code, out, _ = run(
         capsys,
@@ -113,7 +118,8 @@ def test_against_a_bare_file_fails_only_on_major(capsys: pytest.CaptureFixture[s
     assert run(capsys, "--current", str(plus), "--against", str(old))[0] == 0
     status, out, _ = run(capsys, "--current", str(broken), "--against", str(old))
     assert status == 1
-    assert "FIELD_REMOVED" in out
+    assert "FIELD_REMOVED_REQUIRED" in out
+    assert "[breaks backward: python; forward: json, msgpack, python]" in out
     assert "FAIL" in out
 
 
@@ -132,7 +138,8 @@ def test_markdown_format(capsys: pytest.CaptureFixture[str], tmp_path: Path, rel
     )
     assert status == 0
     assert out.startswith("### Contract changes since 1.0.0")
-    assert "| major | `FIELD_REMOVED` | `P.a` |" in out
+    assert "| major | `FIELD_REMOVED_REQUIRED` | `P.a` |" in out
+    assert "| backward: python; forward: json, msgpack, python |" in out
 
 
 @pytest.mark.parametrize(
@@ -159,9 +166,11 @@ def test_release_versions_sort_semantically(tmp_path: Path) -> None:
     assert release_versions(tmp_path) == ["0.2.0", "0.9.1", "0.10.0"]
 
 
-def test_compatibility_doc_lists_every_rule() -> None:
+def test_compatibility_doc_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     doc = (ROOT / "contracts_pkg" / "COMPATIBILITY.md").read_text()
-    assert render_rules("markdown") in doc, "regenerate the table: artifact-contracts compat --rules"
+    status, table, _ = run(capsys, "--rules", "--format", "markdown")
+    assert status == 0
+    assert table in doc, "regenerate the table: artifact-contracts compat --rules"
 
 
 def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,8 +77,10 @@ def cases() -> list[Any]:
         loose = "major" if label == "compat" else "minor"
         case("FIELD_ADDED_OPTIONAL", "P.b", "minor", mk({"a": int}), mk({"a": int, "b": str}, {"b": ""}))
         case("FIELD_ADDED_REQUIRED", "P.b", "major", mk({"a": int}), mk({"a": int, "b": str}))
-        case("FIELD_REMOVED", "P.b", "major", mk({"a": int, "b": str}), mk({"a": int}))
-        case("FIELD_RENAMED", "P.a", "major", mk({"a": int, "b": str}), mk({"z": int, "b": str}))
+        case("FIELD_REMOVED_REQUIRED", "P.b", "major", mk({"a": int, "b": str}), mk({"a": int}))
+        case("FIELD_REMOVED", "P.b", "major", mk({"a": int, "b": str}, {"b": ""}), mk({"a": int}))
+        case("FIELD_RENAMED_REQUIRED", "P.a", "major", mk({"a": int, "b": str}), mk({"z": int, "b": str}))
+        case("FIELD_RENAMED", "P.a", "major", mk({"a": int}, {"a": 0}), mk({"z": int}, {"z": 0}))
         case("FIELD_TYPE_CHANGED", "P.a", "major", mk({"a": int}), mk({"a": str}))
         case("FIELD_TYPE_WIDENED", "P.a", loose, mk({"a": int}), mk({"a": float}))
         case("FIELD_TYPE_WIDENED", "P.a", loose, mk({"a": int}, {"a": 0}), mk({"a": int | None}, {"a": 0}))
@@ -137,7 +139,7 @@ def cases() -> list[Any]:
     strict_p = type("P", (StructBaseStrict,), {"__annotations__": {"a": int}})
     case("UNKNOWN_FIELDS_FORBIDDEN", "P", "major", compat_p, strict_p)
     case("UNKNOWN_FIELDS_ALLOWED", "P", "minor", strict_p, compat_p)
-    return out  # fmt: skip
+    return out
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), cases())
@@ -147,7 +149,10 @@ def test_rule_fires_with_its_class(old: type, new: type, expected: tuple[str, st
     assert expected in found, changes
     assert required_bump(changes) == expected[2], changes
     rule = RULES[expected[0]]
-    assert all(c.surfaces == rule.surfaces for c in changes if c.rule == rule.id)
+    for change in (c for c in changes if c.rule == rule.id):
+        breaks = rule.breaks_for("strict" if old.__struct_config__.forbid_unknown_fields else "compat")
+        assert (change.backward, change.forward) == (breaks.backward, breaks.forward)
+        assert change.surfaces == breaks.surfaces()
 
 
 def test_no_change_is_no_change() -> None:
@@ -269,7 +274,7 @@ class TestRealSchema:
         del scan["prefixItems"][1]
         scan["minItems"] -= 1
         rules = {(c.rule, c.path) for c in compare(old, new)}
-        assert ("FIELD_REMOVED", "ScanTelemetry.row_group_count") in rules
+        assert ("FIELD_REMOVED_REQUIRED", "ScanTelemetry.row_group_count") in rules
 
     def test_every_registered_type_is_classified_by_base(self) -> None:
         doc = json_schema()
@@ -324,9 +329,12 @@ def _doc_pair(export: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, An
 def test_check_gates_the_bump(which: str, against_version: str | None, current: str, ok: bool, export: Any) -> None:
     v1, minor, major = _doc_pair(export)
     report = check(
-        v1, minor if which == "minor" else major,
-        against="x", against_version=against_version, current_version=current,
-    )  # fmt: skip
+        v1,
+        minor if which == "minor" else major,
+        against="x",
+        against_version=against_version,
+        current_version=current,
+    )
     assert report.required_bump == which
     assert report.ok is ok
     assert all(isinstance(c, Change) for c in report.changes)

@@ -1,5 +1,7 @@
 """The canonical contract Structs, one module per domain.
 
+- :mod:`~artifact_contracts.models.types`: the constrained scalars the models share
+  (``Name``, ``Fingerprint``, ``Count``...), public for consumers' own fields
 - :mod:`~artifact_contracts.models.plan`: plan artifacts and the artifact store row
 - :mod:`~artifact_contracts.models.view`: views and Arrow schema snapshots
 - :mod:`~artifact_contracts.models.runtime`: runtime profiles

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Fingerprint, Text
+from artifact_contracts.models.types import Fingerprint, Text
 
 __all__ = ["DeterminismAuditBundle", "DeterminismAuditResult", "FingerprintMismatch"]
 

@@ -5,8 +5,8 @@ from typing import Annotated, Literal, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseStrict
-from artifact_contracts.models._types import NO_NEWLINE, Name, Text
 from artifact_contracts.models.delta import DeltaProtocolGate, DeltaSchemaPolicy, DeltaWritePolicy
+from artifact_contracts.models.types import NO_NEWLINE, Name, Text
 
 __all__ = ["EngineConfig", "PipelineSpec", "QuerySpec", "TableSpec", "ViewSpec"]
 

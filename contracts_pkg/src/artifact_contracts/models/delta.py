@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseStrict, compat_snapshot
-from artifact_contracts.models._types import ColumnName, Text, UtcDateTime, Version
+from artifact_contracts.models.types import ColumnName, Text, UtcDateTime, Version
 
 __all__ = [
     "DeltaProtocolGate",
@@ -40,8 +40,10 @@ class DeltaWritePolicy(StructBaseStrict):
         Optional[Annotated[int, msgspec.Meta(ge=1, le=2**40)]],
         msgspec.Meta(description="Target data file size in bytes; None for the writer's default."),
     ] = None
-    max_rows_per_group: Annotated[Optional[Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]], msgspec.Meta(
-        description="Largest parquet row group, in rows.")] = None  # fmt: skip
+    max_rows_per_group: Annotated[
+        Optional[Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]],
+        msgspec.Meta(description="Largest parquet row group, in rows."),
+    ] = None
     stats_policy: Annotated[
         Literal["off", "explicit", "auto"],
         msgspec.Meta(description="`off`: no column stats; `explicit`: only `stats_columns`; `auto`: Delta's default."),
@@ -133,9 +135,15 @@ class DeltaProtocolGate(StructBaseStrict):
         tuple[Annotated[str, msgspec.Meta(min_length=1)], ...],
         msgspec.Meta(description="Writer features allowed (protocol 7 tables)."),
     ] = (
-        "appendOnly", "changeDataFeed", "checkConstraints", "columnMapping", "generatedColumns",
-        "invariants", "timestampNtz", "v2Checkpoint",
-    )  # fmt: skip
+        "appendOnly",
+        "changeDataFeed",
+        "checkConstraints",
+        "columnMapping",
+        "generatedColumns",
+        "invariants",
+        "timestampNtz",
+        "v2Checkpoint",
+    )
 
 
 if TYPE_CHECKING:  # to a type checker, a snapshot has its input's fields

@@ -6,7 +6,7 @@ import msgspec
 
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.errors import ValidationIssue
-from artifact_contracts.models._types import NO_NEWLINE, Text, UtcDateTime
+from artifact_contracts.models.types import NO_NEWLINE, Text, UtcDateTime
 
 __all__ = ["DiagnosticsEvent", "Severity"]
 

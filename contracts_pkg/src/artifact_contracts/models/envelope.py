@@ -9,13 +9,13 @@ from typing import Annotated, Union
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Fingerprint, SemVer
 from artifact_contracts.models.audit import DeterminismAuditBundle, DeterminismAuditResult
 from artifact_contracts.models.diagnostics import DiagnosticsEvent
 from artifact_contracts.models.incremental import CdfCursor, IncrementalRun
 from artifact_contracts.models.plan import PlanArtifacts
 from artifact_contracts.models.runtime import RuntimeProfileSnapshot
 from artifact_contracts.models.scans import DeltaScanArtifact
+from artifact_contracts.models.types import Fingerprint, SemVer
 from artifact_contracts.models.view import ViewArtifact
 from artifact_contracts.models.writes import DeltaWriteArtifact
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Count, Name, Text, UtcDateTime, Version
+from artifact_contracts.models.types import Count, Name, Text, UtcDateTime, Version
 
 __all__ = ["CdfCursor", "IncrementalRun"]
 

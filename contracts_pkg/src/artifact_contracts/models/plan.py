@@ -6,7 +6,7 @@ import msgspec
 
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.ext import DataFusionProtoBytes, SubstraitBytes
-from artifact_contracts.models._types import (
+from artifact_contracts.models.types import (
     ColumnName,
     Count,
     Fingerprint,

@@ -5,8 +5,8 @@ from typing import Annotated
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Count, Fingerprint, Name, SemVer
 from artifact_contracts.models.plan import SessionSetting
+from artifact_contracts.models.types import Count, Fingerprint, Name, SemVer
 
 __all__ = ["LibraryVersion", "RuntimeProfileSnapshot"]
 

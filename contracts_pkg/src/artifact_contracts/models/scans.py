@@ -5,9 +5,9 @@ from typing import Annotated, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Fingerprint, Text, UtcDateTime, Version
 from artifact_contracts.models.delta import DeltaProtocolGateSnapshot, DeltaScanConfigSnapshot
 from artifact_contracts.models.telemetry import ScanTelemetry
+from artifact_contracts.models.types import Fingerprint, Text, UtcDateTime, Version
 
 __all__ = ["DeltaScanArtifact"]
 

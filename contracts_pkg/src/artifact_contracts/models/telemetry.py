@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Count
+from artifact_contracts.models.types import Count
 
 __all__ = ["ScanTelemetry", "WriteTelemetry"]
 

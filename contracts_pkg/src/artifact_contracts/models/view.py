@@ -5,7 +5,7 @@ from typing import Annotated
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import ColumnName, Fingerprint, Name, SemVer, Text, UtcDateTime
+from artifact_contracts.models.types import ColumnName, Fingerprint, Name, SemVer, Text, UtcDateTime
 
 __all__ = ["ArrowField", "ArrowSchemaSnapshot", "ViewArtifact", "ViewArtifactRow"]
 

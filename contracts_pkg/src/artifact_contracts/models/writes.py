@@ -5,9 +5,9 @@ from typing import Annotated, Optional
 import msgspec
 
 from artifact_contracts.base import StructBaseCompat
-from artifact_contracts.models._types import Count, Fingerprint, Text, Version
 from artifact_contracts.models.delta import DeltaSchemaPolicySnapshot, DeltaWritePolicySnapshot
 from artifact_contracts.models.telemetry import WriteTelemetry
+from artifact_contracts.models.types import Count, Fingerprint, Text, Version
 
 __all__ = ["DeltaWriteArtifact"]
 

@@ -36,7 +36,7 @@ from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
 from artifact_contracts import convert
 from artifact_contracts.models import CdfCursor, IncrementalRun
-from artifact_contracts.models._types import Name
+from artifact_contracts.models.types import Name
 from engine_app.errors import DeltaIOError, error_text
 from engine_app.lake import add_actions, is_delta_table, relative_uri, retry_commit, utc_now
 from engine_app.stores import STORE_TABLES, CursorStore, RunStore

@@ -1,4 +1,18 @@
-"""Constrained scalar types shared by the models (``Annotated`` aliases with ``Meta``)."""
+"""Constrained scalar types shared by the models: ``Annotated`` aliases with ``Meta``.
+
+Public so that consumers (``engine-app`` among them) can type their own fields exactly as
+the contracts do: a value valid for one of these aliases is valid wherever a contract
+uses it. Changing an alias changes every contract that uses it, so the compatibility gate
+classifies it field by field like any other constraint.
+
+Examples:
+    >>> import msgspec
+    >>> from artifact_contracts import loads_json
+    >>> class Holder(msgspec.Struct):
+    ...     name: Name
+    >>> loads_json(b'{"name": "orders_v2"}', Holder).name
+    'orders_v2'
+"""
 
 import datetime
 from typing import Annotated
@@ -10,6 +24,7 @@ __all__ = [
     "Count",
     "Fingerprint",
     "FiniteFloat",
+    "INT64_MAX",
     "NO_NEWLINE",
     "Name",
     "SemVer",
@@ -19,6 +34,7 @@ __all__ = [
 ]
 
 INT64_MAX = 2**63 - 1
+"""The largest signed 64-bit integer: a Delta ``long``, the bound of every count."""
 
 # Patterns match with Python's ``re.search``, where ``$`` also matches before a final
 # newline; ``(?!.*\n)`` after ``^`` refuses that newline in Python and ECMA-262 alike.

@@ -10,13 +10,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from artifact_contracts._evolution_rules import RULES
+from artifact_contracts._version import __version__
 from artifact_contracts.codec import to_builtins
-
-if TYPE_CHECKING:
-    from artifact_contracts.evolution import CompatReport
+from artifact_contracts.evolution._gate import CompatReport, check, load_document, release_versions
+from artifact_contracts.evolution._rules import RULES
+from artifact_contracts.evolution._versions import parse_version
+from artifact_contracts.registry import json_schema
 
 __all__ = ["add_compat_arguments", "render_rules", "run_compat"]
 
@@ -62,55 +63,55 @@ def _find_releases_dir() -> Path | None:
 
 
 def _same_line(a: str, b: str) -> bool:
-    from artifact_contracts.evolution import parse_version
-
     va, vb = parse_version(a), parse_version(b)
     return va[:2] == vb[:2] if va[0] == 0 else va[0] == vb[0]
 
 
-def _reports(args: argparse.Namespace) -> tuple[list[CompatReport], str]:
-    from artifact_contracts.evolution import (
-        check,
-        load_document,
-        parse_version,
-        release_versions,
-    )
-
+def _current(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """Today's document and the version to check it as."""
     if args.current is not None:
         current = load_document(args.current)
         version = args.release_version or str(current.get("x-contract-version", ""))
     else:
-        from artifact_contracts._version import __version__
-        from artifact_contracts.registry import json_schema
-
         current = json_schema()
         version = args.release_version or __version__
     parse_version(version)
-    releases_dir = args.releases_dir or _find_releases_dir()
+    return current, version
+
+
+def _targets(against: str, version: str, releases_dir: Path) -> list[str]:
+    """The releases to compare with, newest first."""
+    known = release_versions(releases_dir)
+    if against in known:
+        return [against]
+    if against != "all":
+        raise ValueError(f"no release {against} under {releases_dir} (known: {', '.join(known) or 'none'})")
+    earlier = [v for v in known if parse_version(v) <= parse_version(version)]
+    targets = [v for v in earlier if _same_line(v, version)]
+    if earlier and earlier[-1] not in targets:
+        targets.append(earlier[-1])
+    return sorted(targets, key=parse_version, reverse=True)
+
+
+def _reports(args: argparse.Namespace) -> tuple[list[CompatReport], str]:
+    current, version = _current(args)
     against = str(args.against)
     if against != "all" and (Path(against).is_file() or against.endswith(".json")):
-        old = load_document(against)
-        return [check(old, current, against=against, against_version=None, current_version=version)], version
+        report = check(load_document(against), current, against=against, against_version=None, current_version=version)
+        return [report], version
+    releases_dir = args.releases_dir or _find_releases_dir()
     if releases_dir is None or not releases_dir.is_dir():
         raise ValueError("no schemas/releases directory found; pass --releases-dir")
-    known = release_versions(releases_dir)
-    if against == "all":
-        earlier = [v for v in known if parse_version(v) <= parse_version(version)]
-        targets = [v for v in earlier if _same_line(v, version)]
-        if earlier and earlier[-1] not in targets:
-            targets.append(earlier[-1])
-        targets.sort(key=parse_version, reverse=True)
-    elif against in known:
-        targets = [against]
-    else:
-        raise ValueError(f"no release {against} under {releases_dir} (known: {', '.join(known) or 'none'})")
     reports = [
         check(
-            load_document(releases_dir / v / "json-schema.json"), current,
-            against=v, against_version=v, current_version=version,
+            load_document(releases_dir / v / "json-schema.json"),
+            current,
+            against=v,
+            against_version=v,
+            current_version=version,
         )
-        for v in targets
-    ]  # fmt: skip
+        for v in _targets(against, version, releases_dir)
+    ]
     return reports, version
 
 
@@ -125,8 +126,14 @@ def _as_json(reports: list[CompatReport], version: str) -> dict[str, Any]:
     return head
 
 
-def _breaks(surfaces: tuple[str, ...]) -> str:
-    return ", ".join(surfaces) or "nothing"
+def _breaks(backward: tuple[str, ...], forward: tuple[str, ...]) -> str:
+    """``backward: json, msgpack; forward: python`` (``nothing`` for no break)."""
+    parts = [
+        f"{label}: {', '.join(surfaces)}"
+        for label, surfaces in (("backward", backward), ("forward", forward))
+        if surfaces
+    ]
+    return "; ".join(parts) or "nothing"
 
 
 def _verdict(report: CompatReport) -> str:
@@ -144,7 +151,9 @@ def _as_text(reports: list[CompatReport], version: str) -> str:
     for report in reports:
         lines.append(f"artifact-contracts {version} against {report.against}: {_verdict(report)}")
         for c in report.changes:
-            lines.append(f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks: {_breaks(c.surfaces)}]")
+            lines.append(
+                f"  {c.bump:<5}  {c.rule:<26} {c.path:<40} {c.message}  [breaks {_breaks(c.backward, c.forward)}]"
+            )
     return "\n".join(lines)
 
 
@@ -163,7 +172,8 @@ def _as_markdown(reports: list[CompatReport], version: str) -> str:
         if report.changes:
             out += ["| Bump | Rule | Path | Change | Breaks |", "| --- | --- | --- | --- | --- |"]
             out += [
-                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.surfaces)} |" for c in report.changes
+                f"| {c.bump} | `{c.rule}` | `{c.path}` | {c.message} | {_breaks(c.backward, c.forward)} |"
+                for c in report.changes
             ]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -174,11 +184,13 @@ def render_rules(fmt: str) -> str:
     if fmt == "json":
         return json.dumps([to_builtins(r) for r in RULES.values()], indent=2)
     lines = [
-        "| Rule | Compat type | Strict type | Breaks | Why | Example |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Rule | Compat type | Strict type | Breaks on Compat | Breaks on Strict | Why | Example |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in RULES.values():
-        lines.append(f"| `{r.id}` | {r.compat} | {r.strict} | {_breaks(r.surfaces)} | {r.summary} | {r.example} |")
+        on_compat = _breaks(r.compat_breaks.backward, r.compat_breaks.forward)
+        on_strict = _breaks(r.strict_breaks.backward, r.strict_breaks.forward)
+        lines.append(f"| `{r.id}` | {r.compat} | {r.strict} | {on_compat} | {on_strict} | {r.summary} | {r.example} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,55 +1,18 @@
-"""The contract compatibility gate: classify schema changes, derive the semver bump they need.
-
-:func:`compare` lists every change between a released schema document and today's under a
-rule of the catalog (:data:`RULES`, documented in ``COMPATIBILITY.md``), each with the
-bump it requires and the surfaces it breaks (JSON wire, MessagePack wire, Python API).
-:func:`check` compares that against the version bump actually made. Before 1.0.0 the
-usual semver shift applies: ``0.y -> 0.(y+1)`` counts as a major bump and
-``0.y.z -> 0.y.(z+1)`` as a minor one.
-
-Examples:
-    >>> old = {"$defs": {"P": {"type": "object", "properties": {"a": {"type": "integer"}},
-    ...                         "required": ["a"], "x-contract-base": "compat"}}}
-    >>> new = {"$defs": {"P": {"type": "object", "properties": {"a": {"type": "integer"},
-    ...                         "b": {"type": "string", "default": ""}},
-    ...                         "required": ["a"], "x-contract-base": "compat"}}}
-    >>> [(c.rule, c.path, c.bump) for c in compare(old, new)]
-    [('FIELD_ADDED_OPTIONAL', 'P.b', 'minor')]
-    >>> check(old, new, against="0.1.0", against_version="0.1.0", current_version="0.1.1").ok
-    True
-"""
+"""Check today's schema document against an earlier one: the report and its verdict."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from artifact_contracts._compat_cli import add_compat_arguments, run_compat
-from artifact_contracts._evolution_rules import BUMP_ORDER, RULES, Bump, Rule, max_bump
-from artifact_contracts._schema_diff import Change, diff_documents
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.codec import loads_json
 from artifact_contracts.errors import ContractError
+from artifact_contracts.evolution._diff import Change, diff_documents
+from artifact_contracts.evolution._rules import BUMP_ORDER, Bump, max_bump
+from artifact_contracts.evolution._versions import VERSION_PATTERN, effective_bump, parse_version
 
-__all__ = [
-    "Change",
-    "CompatReport",
-    "RULES",
-    "Rule",
-    "add_compat_arguments",
-    "check",
-    "compare",
-    "effective_bump",
-    "load_document",
-    "parse_version",
-    "release_versions",
-    "required_bump",
-    "run_compat",
-    "version_bump",
-]
-
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:[.-]?[A-Za-z0-9.+-]*)?$")
+__all__ = ["CompatReport", "check", "compare", "load_document", "release_versions", "required_bump"]
 
 
 class CompatReport(StructBaseCompat, frozen=True):
@@ -71,49 +34,9 @@ class CompatReport(StructBaseCompat, frozen=True):
     """Every change, sorted by type, path and rule."""
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    """Return ``(major, minor, patch)`` of a semantic version string.
-
-    Raises:
-        ValueError: ``version`` is not ``X.Y.Z`` (optionally with a suffix).
-    """
-    match = _VERSION.match(version.strip())
-    if match is None:
-        raise ValueError(f"not a semantic version: {version!r}")
-    return int(match[1]), int(match[2]), int(match[3])
-
-
-def version_bump(old: str, new: str) -> Bump:
-    """Return the literal semver bump from ``old`` to ``new`` (``none`` if not higher)."""
-    o, n = parse_version(old), parse_version(new)
-    if n <= o:
-        return "none"
-    if n[0] != o[0]:
-        return "major"
-    return "minor" if n[1] != o[1] else "patch"
-
-
-def effective_bump(old: str, new: str) -> Bump:
-    """Return what the bump from ``old`` to ``new`` allows, with the pre-1.0 shift.
-
-    Below 1.0.0 the minor number plays the role of the major one: ``0.1.4 -> 0.2.0``
-    allows breaking changes, ``0.1.4 -> 0.1.5`` allows additions.
-
-    Examples:
-        >>> effective_bump("0.1.0", "0.2.0"), effective_bump("0.1.0", "0.1.1")
-        ('major', 'minor')
-        >>> effective_bump("1.2.0", "1.3.0"), effective_bump("1.2.0", "1.2.0")
-        ('minor', 'none')
-    """
-    bump = version_bump(old, new)
-    if parse_version(old)[0] == 0 and bump != "major":
-        return {"minor": "major", "patch": "minor", "none": "none"}[bump]  # type: ignore[return-value]
-    return bump
-
-
 def required_bump(changes: tuple[Change, ...] | list[Change]) -> Bump:
     """Return the largest bump any of ``changes`` requires (``none`` for no change)."""
-    return max_bump(*(c.bump for c in changes))  # type: ignore[arg-type]
+    return max_bump(*(c.bump for c in changes))
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -184,6 +107,6 @@ def release_versions(releases_dir: str | Path) -> list[str]:
     root = Path(releases_dir)
     found = []
     for child in root.iterdir() if root.is_dir() else ():
-        if (child / "json-schema.json").is_file() and _VERSION.match(child.name):
+        if (child / "json-schema.json").is_file() and VERSION_PATTERN.match(child.name):
             found.append(child.name)
     return sorted(found, key=parse_version)
