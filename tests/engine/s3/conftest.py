@@ -23,7 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from artifact_contracts import dumps_msgpack
+from artifact_contracts.models import EngineConfig, TableSpec
+from engine_app.demo.tpch import queries
 from engine_app.lake import Location
+from engine_app.planning import plan_sql
+from engine_app.session import EngineSession
 
 BUCKET = "engine-app-tests"
 
@@ -98,3 +103,14 @@ def s3_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 def s3_warehouse(s3_options: dict[str, str]) -> Location:
     """A warehouse URI under a fresh prefix of the test bucket (options from the environment)."""
     return Location.of(f"s3://{BUCKET}/{uuid.uuid4().hex}/wh")
+
+
+@pytest.fixture(scope="session")
+def template_file(tmp_path_factory: pytest.TempPathFactory, tpch_specs: list[TableSpec]) -> Path:
+    """A real PlanArtifacts (TPC-H Q6), MessagePack-encoded, that the workers stamp copies of."""
+    session = EngineSession(EngineConfig(target_partitions=2))
+    for spec in tpch_specs:
+        session.register(spec)
+    path = tmp_path_factory.mktemp("template") / "q06.msgpack"
+    path.write_bytes(dumps_msgpack(plan_sql(session, queries()["q06"])))
+    return path
