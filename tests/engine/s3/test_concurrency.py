@@ -90,9 +90,7 @@ def test_four_writers_overlapping_keys(s3_warehouse: Location, template_file: Pa
     print(f"{writers} writers, {keys} keys, {len(events)} appends on S3 in {time.monotonic() - started:.1f} s")
 
 
-def test_killed_writers_leave_a_readable_store_without_duplicates(
-    s3_warehouse: Location, template_file: Path
-) -> None:
+def test_killed_writers_leave_a_readable_store_without_duplicates(s3_warehouse: Location, template_file: Path) -> None:
     keys, batch, rounds = 24, 2, 3
     template = loads_msgpack(template_file.read_bytes(), PlanArtifacts)
     expected = {artifact(template, n).plan_fingerprint for n in range(keys)}

@@ -80,9 +80,7 @@ def test_explicit_storage_options_reach_the_server(s3_options: dict[str, str], s
         broken.exists()
 
 
-def test_every_store_writes_lists_and_gets(
-    s3_warehouse: Location, tpch_session: EngineSession, tmp_path: Path
-) -> None:
+def test_every_store_writes_lists_and_gets(s3_warehouse: Location, tpch_session: EngineSession, tmp_path: Path) -> None:
     warehouse = Warehouse.of(s3_warehouse.uri)
     planned: list[PlanArtifacts] = [plan_sql(tpch_session, queries()[name]) for name in ("q01", "q06")]
     assert warehouse.plans.append(planned, tpch_session.environment()) == 2
