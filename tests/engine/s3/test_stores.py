@@ -6,7 +6,6 @@ import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pytest
 
@@ -24,32 +23,15 @@ from artifact_contracts.models import (
 from engine_app.delta import scan_table, write_table
 from engine_app.demo.tpch import queries
 from engine_app.errors import DeltaIOError
-from engine_app.lake import Location
+from engine_app.lake import Location, commits_with
 from engine_app.planning import plan_sql
 from engine_app.session import EngineSession
 from engine_app.stores import STORE_SPECS, Warehouse, make_event
+from tests.engine.s3.checks import assert_files_in_declared_schema
 
 pytestmark = pytest.mark.engine
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
-
-
-def table_files(location: Location) -> list[str]:
-    """Every parquet data file under a table, listed with pyarrow's own S3 filesystem."""
-    filesystem, root = location.filesystem()
-    infos = filesystem.get_file_info(pafs.FileSelector(root, recursive=True))
-    return sorted(i.path for i in infos if i.path.endswith(".parquet") and "/_delta_log/" not in i.path)
-
-
-def assert_files_in_declared_schema(location: Location, schema: pa.Schema) -> None:
-    """Each data file, read by pyarrow alone, holds exactly the declared schema (no view types)."""
-    filesystem, _ = location.filesystem()
-    files = table_files(location)
-    assert files, f"no data file under {location.uri}"
-    for name in files:
-        file_schema = pads.dataset(name, filesystem=filesystem, format="parquet").schema
-        assert not [f for f in file_schema if f.type in (pa.string_view(), pa.binary_view())], name
-        assert file_schema.remove_metadata().equals(schema), f"{name}: {file_schema} != {schema}"
 
 
 def test_location_on_s3(s3_warehouse: Location) -> None:
@@ -126,6 +108,9 @@ def test_every_store_writes_lists_and_gets(s3_warehouse: Location, tpch_session:
     assert warehouse.runs.list("c") == ([run], [])
 
     assert warehouse.exists()
+    # The log is read from S3 too: one commit per keyed write that added rows, none for the no-op.
+    plan_commits = commits_with(warehouse.plans.location, "engine.store", warehouse.plans.store.name, after=0)
+    assert [c["operation"] for c in plan_commits] == ["WRITE"]
     for spec in STORE_SPECS:
         table = warehouse.table(spec.table)
         assert table.is_delta_table(), spec.table
