@@ -51,6 +51,23 @@ def test_location_on_s3(s3_warehouse: Location) -> None:
     assert s3_warehouse.join("notes").exists()
 
 
+def test_location_never_shows_its_options_and_makes_dirs_only_locally(
+    s3_options: dict[str, str], s3_warehouse: Location, tmp_path: Path
+) -> None:
+    located = Location.of(s3_warehouse.uri, s3_options)
+    for text in (str(located), repr(located), f"{located.join('t')}"):
+        assert s3_options["AWS_SECRET_ACCESS_KEY"] not in text
+        assert s3_warehouse.uri in text
+    assert str(located) == s3_warehouse.uri
+    located.join("t").make_dirs()  # no directory objects on S3: the prefix stays absent
+    assert not located.exists()
+    local = Location.of(tmp_path / "a" / "b")
+    local.make_dirs()
+    assert local.path.is_dir()
+    assert local.exists()
+    assert not local.is_delta_table()
+
+
 def test_explicit_storage_options_reach_the_server(s3_options: dict[str, str], s3_warehouse: Location) -> None:
     # The same warehouse through options instead of the environment: a wrong endpoint fails.
     located = Location.of(s3_warehouse.uri, s3_options)

@@ -150,8 +150,7 @@ def _apply(
         )
         return True
 
-    if location.is_local:
-        location.path.mkdir(parents=True, exist_ok=True)
+    location.make_dirs()
     committed, _ = retry_commit(attempt, max_attempts=10, what=f"apply changes to {location.uri}")
     return committed
 
