@@ -62,7 +62,12 @@ class Location:
     """
 
     uri: str
-    storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # Options can hold credentials: kept out of the repr, so no error message or log shows them.
+    storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False)
+
+    def __str__(self) -> str:
+        """The URI (what deltalake and error messages take; never the storage options)."""
+        return self.uri
 
     @classmethod
     def of(cls, where: str | os.PathLike[str] | Location, storage_options: Mapping[str, str] | None = None) -> Location:
@@ -119,6 +124,15 @@ class Location:
         """Whether a Delta table's log is at this location."""
         filesystem, path = self.filesystem()
         return bool(filesystem.get_file_info(path + "/_delta_log").type == pafs.FileType.Directory)
+
+    def make_dirs(self) -> None:
+        """Create the directory of a local location; nothing on object storage.
+
+        An object-store prefix needs no directory: it exists once a key below it does, and
+        deltalake writes the table's keys itself.
+        """
+        if self.is_local:
+            self.path.mkdir(parents=True, exist_ok=True)
 
     def open(self, version: int | None = None) -> DeltaTable:
         """Open the Delta table here (at ``version``, or the latest)."""

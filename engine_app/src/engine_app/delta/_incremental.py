@@ -23,22 +23,29 @@ app id, Delta refuses the second as a concurrent transaction, and the loser re-r
 ledger before trying again. An empty batch is committed too (no rows, only the ``txn``),
 so the cursor is never ahead of the ledger; a cursor that is ahead means the change log
 was lost, and the run refuses to guess.
+
+The warehouse and the source may be local directories or object-store URIs
+(``s3://bucket/wh``, a :class:`~engine_app.lake.Location` with its storage options): every
+table is opened through its location, and the warehouse is listed with the location's
+pyarrow filesystem.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, Transaction, write_deltalake
 
 from artifact_contracts import convert
 from artifact_contracts.models import CdfCursor, IncrementalRun
 from artifact_contracts.models.types import Name
 from engine_app.errors import DeltaIOError, error_text
-from engine_app.lake import add_actions, is_delta_table, relative_uri, retry_commit, utc_now
+from engine_app.lake import Location, add_actions, relative_uri, retry_commit, utc_now
 from engine_app.stores import STORE_TABLES, CursorStore, RunStore
 
 __all__ = [
@@ -47,7 +54,9 @@ __all__ = [
     "DEFAULT_CONSUMER",
     "INCREMENTAL_DIR",
     "app_id",
+    "cdf_locations",
     "cdf_tables",
+    "change_log_location",
     "change_log_path",
     "consumer_state",
     "run_consumer",
@@ -69,8 +78,13 @@ def app_id(consumer: str, table_uri: str) -> str:
 
 
 def change_log_path(warehouse: Path, consumer: str, table_uri: str) -> Path:
-    """Return the change-log table of a consumer on a table."""
+    """Return the change-log table of a consumer on a table, in a local warehouse."""
     return Path(warehouse) / INCREMENTAL_DIR / consumer / table_uri.replace("/", "__")
+
+
+def change_log_location(warehouse: Location | str | os.PathLike[str], consumer: str, table_uri: str) -> Location:
+    """Return the change-log table of a consumer on a table, in any warehouse (local or URI)."""
+    return Location.of(warehouse).join(INCREMENTAL_DIR, consumer, table_uri.replace("/", "__"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,19 +100,17 @@ class ConsumerState:
     cursor: CdfCursor | None
 
 
-def consumer_state(warehouse: Path, consumer: str, table_uri: str) -> ConsumerState:
+def consumer_state(warehouse: Location | str | os.PathLike[str], consumer: str, table_uri: str) -> ConsumerState:
     """Read the ledger and the cursor of a consumer on a table."""
-    target = change_log_path(warehouse, consumer, table_uri)
-    applied = (
-        DeltaTable(str(target)).transaction_version(app_id(consumer, table_uri)) if is_delta_table(target) else None
-    )
-    return ConsumerState(applied=applied, cursor=CursorStore(warehouse).get(consumer, table_uri))
+    target = change_log_location(warehouse, consumer, table_uri)
+    applied = target.open().transaction_version(app_id(consumer, table_uri)) if target.is_delta_table() else None
+    return ConsumerState(applied=applied, cursor=CursorStore(Location.of(warehouse)).get(consumer, table_uri))
 
 
-def _first_cdf_version(source: Path, latest: int) -> int:
+def _first_cdf_version(source: Location, latest: int) -> int:
     """The oldest version from which the feed has been on without a break."""
     version = latest
-    while version > 0 and DeltaTable(str(source), version=version - 1).metadata().configuration.get(_CDF_KEY) == "true":
+    while version > 0 and source.open(version - 1).metadata().configuration.get(_CDF_KEY) == "true":
         version -= 1
     return version
 
@@ -114,16 +126,21 @@ def _changes(source: DeltaTable, start: int, end: int) -> pa.Table:
     )
 
 
-def _apply(target: Path, ident: str, expected: int | None, end: int, changes: pa.Table) -> bool:
+def _apply(
+    target: Location | str | os.PathLike[str], ident: str, expected: int | None, end: int, changes: pa.Table
+) -> bool:
     """Append one batch with its txn, unless the ledger moved; True when this call committed."""
+    location = Location.of(target)
 
     def attempt(_: int) -> bool:
-        table = DeltaTable(str(target)) if is_delta_table(target) else None
+        table = location.open() if location.is_delta_table() else None
         if (table.transaction_version(ident) if table is not None else None) != expected:
             return False  # another run applied this batch first
         write_deltalake(
-            table if table is not None else str(target),
+            table if table is not None else location.uri,
             changes,
+            # An opened table carries its own options; only the first commit creates from the URI.
+            storage_options=location.options() if table is None else None,
             mode="append",
             schema_mode="merge",
             commit_properties=CommitProperties(
@@ -133,14 +150,14 @@ def _apply(target: Path, ident: str, expected: int | None, end: int, changes: pa
         )
         return True
 
-    target.mkdir(parents=True, exist_ok=True)
-    committed, _ = retry_commit(attempt, max_attempts=10, what=f"apply changes to {target}")
+    location.make_dirs()
+    committed, _ = retry_commit(attempt, max_attempts=10, what=f"apply changes to {location.uri}")
     return committed
 
 
 def run_incremental(
-    warehouse: Path | str,
-    source: Path | str,
+    warehouse: Location | str | os.PathLike[str],
+    source: Location | str | os.PathLike[str],
     consumer: str,
     *,
     batch_versions: int | None = None,
@@ -149,8 +166,9 @@ def run_incremental(
     """Apply a source table's change feed to the consumer's change log, exactly once.
 
     Args:
-        warehouse: The warehouse holding the stores and change logs.
-        source: The source table (CDF enabled).
+        warehouse: The warehouse holding the stores and change logs (a directory, URI or
+            :class:`Location`).
+        source: The source table (CDF enabled), likewise.
         consumer: The consumer's name.
         batch_versions: The most source versions per batch (None: all pending at once).
         max_batches: Stop after this many batches (None: until caught up).
@@ -164,18 +182,18 @@ def run_incremental(
             change log (which was lost).
     """
     convert(consumer, Name)  # a consumer name becomes a directory name: validate it first
-    warehouse, source = Path(warehouse), Path(source)
-    if not is_delta_table(source):
-        raise DeltaIOError(f"no Delta table at {source}")
+    root, table = Location.of(warehouse), Location.of(source)
+    if not table.is_delta_table():
+        raise DeltaIOError(f"no Delta table at {table.uri}")
     # The URI becomes part of a directory name and an app id: never a leading "/".
-    table_uri = relative_uri(source, warehouse).lstrip("/")
+    table_uri = relative_uri(table, root).lstrip("/")
     ident = app_id(consumer, table_uri)
-    target = change_log_path(warehouse, consumer, table_uri)
-    cursors, runs = CursorStore(warehouse), RunStore(warehouse)
+    target = change_log_location(root, consumer, table_uri)
+    cursors, runs = CursorStore(root), RunStore(root)
     done: list[IncrementalRun] = []
     while max_batches is None or len(done) < max_batches:
-        state = consumer_state(warehouse, consumer, table_uri)
-        src = DeltaTable(str(source))
+        state = consumer_state(root, consumer, table_uri)
+        src = table.open()
         latest = src.version()
         if src.metadata().configuration.get(_CDF_KEY) != "true":
             raise DeltaIOError(f"{table_uri} has no change data feed; write it with change_data_feed=true")
@@ -187,7 +205,7 @@ def run_incremental(
             )
         if state.applied is not None and cursor_at != state.applied:
             _advance(cursors, consumer, table_uri, state.applied, target)  # recover a cursor a crash left behind
-        start = _first_cdf_version(source, latest) if state.applied is None else state.applied + 1
+        start = _first_cdf_version(table, latest) if state.applied is None else state.applied + 1
         if start > latest:
             break
         end = latest if batch_versions is None else min(latest, start + batch_versions - 1)
@@ -216,8 +234,8 @@ def run_incremental(
     return done
 
 
-def _advance(cursors: CursorStore, consumer: str, table_uri: str, version: int, target: Path) -> None:
-    applied_rows = pc.sum(add_actions(DeltaTable(str(target))).column("num_records")).as_py() or 0
+def _advance(cursors: CursorStore, consumer: str, table_uri: str, version: int, target: Location) -> None:
+    applied_rows = pc.sum(add_actions(target.open()).column("num_records")).as_py() or 0
     cursors.advance(
         CdfCursor(
             consumer=consumer,
@@ -238,37 +256,58 @@ class ConsumerReport:
     cursor: CdfCursor | None
 
 
-def cdf_tables(warehouse: Path) -> list[Path]:
+def _children(filesystem: pafs.FileSystem, path: str) -> list[str]:
+    """The names of the directories directly under ``path`` (none when it does not exist)."""
+    infos = filesystem.get_file_info(pafs.FileSelector(path, allow_not_found=True))
+    return [info.base_name for info in infos if info.type == pafs.FileType.Directory]
+
+
+def cdf_locations(warehouse: Location | str | os.PathLike[str]) -> list[Location]:
     """Return the warehouse's Delta tables whose change data feed is on, sorted.
 
     Tables are found at depth one or two (``<warehouse>/t``, ``<warehouse>/dir/t``); the
-    engine's own stores and change logs (``_incremental/``) are skipped.
+    engine's own stores and change logs (``_incremental/``) are skipped. The warehouse is
+    listed with its pyarrow filesystem, so a local directory and an object-store prefix
+    are searched alike.
     """
+    root = Location.of(warehouse)
+    filesystem, base = root.filesystem()
+    candidates: list[tuple[str, ...]] = []
+    for first in _children(filesystem, base):
+        candidates.append((first,))
+        candidates.extend((first, second) for second in _children(filesystem, f"{base}/{first}"))
     found = []
-    for candidate in sorted([*warehouse.glob("*"), *warehouse.glob("*/*")]):
-        relative = candidate.relative_to(warehouse).parts
+    for relative in sorted(candidates):
         engine_own = relative[0] in STORE_TABLES or any(part.startswith("_") for part in relative)
-        if engine_own or not is_delta_table(candidate):
+        candidate = root.join(*relative)
+        if engine_own or not candidate.is_delta_table():
             continue
-        if DeltaTable(str(candidate)).metadata().configuration.get(_CDF_KEY) == "true":
+        if candidate.open().metadata().configuration.get(_CDF_KEY) == "true":
             found.append(candidate)
     return found
 
 
-def run_consumer(warehouse: Path, consumer: str = DEFAULT_CONSUMER) -> list[ConsumerReport]:
+def cdf_tables(warehouse: Path) -> list[Path]:
+    """Return the CDF tables of a local warehouse as directories (see :func:`cdf_locations`)."""
+    return [location.path for location in cdf_locations(warehouse)]
+
+
+def run_consumer(
+    warehouse: Location | str | os.PathLike[str], consumer: str = DEFAULT_CONSUMER
+) -> list[ConsumerReport]:
     """Run one consumer over every CDF table of the warehouse, until each is caught up.
 
     Args:
-        warehouse: The warehouse directory.
+        warehouse: The warehouse (a directory, URI or :class:`~engine_app.lake.Location`).
         consumer: The consumer's name.
 
     Returns:
         One report per CDF table.
     """
-    warehouse = Path(warehouse).resolve()
+    root = Location.of(warehouse)
     reports = []
-    for source in cdf_tables(warehouse):
-        table_uri = relative_uri(source, warehouse)
-        runs = run_incremental(warehouse, source, consumer)
-        reports.append(ConsumerReport(table_uri, runs, consumer_state(warehouse, consumer, table_uri).cursor))
+    for source in cdf_locations(root):
+        table_uri = relative_uri(source, root)
+        runs = run_incremental(root, source, consumer)
+        reports.append(ConsumerReport(table_uri, runs, consumer_state(root, consumer, table_uri).cursor))
     return reports

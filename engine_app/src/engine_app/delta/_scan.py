@@ -15,6 +15,11 @@ partition values and stats the log records) and row groups (by parquet statistic
 :class:`ScanTelemetry` records the fragments scanned (DataFusion's own count, from its
 ``DatasetExec``), their row groups, the rows returned, the estimate, and the files and
 row groups pruned.
+
+A table may be a local directory or an object-store URI (a :class:`Location` with its
+storage options). On S3 the dataset path is the only one: DataFusion cannot scan
+deltalake's own table provider there (delta-rs#4623), while a pyarrow dataset on the
+location's S3 filesystem registers and prunes the same way as on a local disk.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+import os
 import re
 import time
 from pathlib import Path
@@ -45,7 +51,7 @@ from artifact_contracts.models import (
 from engine_app.delta._predicate import to_pyarrow
 from engine_app.delta._protocol import check_protocol
 from engine_app.errors import DeltaIOError, error_text
-from engine_app.lake import add_actions, dataset, is_delta_table, relative_uri, utc_now
+from engine_app.lake import Location, add_actions, dataset, relative_uri, utc_now
 from engine_app.stores import ScanArtifactStore
 
 __all__ = ["ScanPlan", "ScanResult", "execute_scan", "plan_scan", "scan_table"]
@@ -58,7 +64,7 @@ class ScanPlan:
     """A gated scan, planned from the Delta log alone (no data file opened yet).
 
     Attributes:
-        path: The table root.
+        location: The table root (a local directory or an object-store URI).
         table: The table at the scanned version.
         config: The scan configuration.
         gate: The protocol gate the table passed.
@@ -69,7 +75,7 @@ class ScanPlan:
         estimated_rows: Their ``num_records`` sum (an upper bound for the rows returned).
     """
 
-    path: Path
+    location: Location
     table: DeltaTable
     config: DeltaScanConfig
     gate: DeltaProtocolGate
@@ -78,6 +84,11 @@ class ScanPlan:
     files_total: int
     candidates: tuple[pads.Fragment, ...]
     estimated_rows: int
+
+    @property
+    def path(self) -> Path:
+        """The table's directory (a local table only)."""
+        return self.location.path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,18 +105,18 @@ class ScanResult:
         return self.artifact.telemetry
 
 
-def _open(path: Path, config: DeltaScanConfig) -> DeltaTable:
-    if not is_delta_table(path):
-        raise DeltaIOError(f"no Delta table at {path}")
+def _open(location: Location, config: DeltaScanConfig) -> DeltaTable:
+    if not location.is_delta_table():
+        raise DeltaIOError(f"no Delta table at {location.uri}")
     try:
         if config.version is not None:
-            return DeltaTable(str(path), version=config.version)
-        table = DeltaTable(str(path))
+            return location.open(config.version)
+        table = location.open()
         if config.timestamp is not None:
             table.load_as_version(config.timestamp)
         return table
     except Exception as exc:  # deltalake raises DeltaError, OSError or ValueError here
-        raise DeltaIOError(f"cannot open {path} for this scan: {error_text(exc)}") from exc
+        raise DeltaIOError(f"cannot open {location.uri} for this scan: {error_text(exc)}") from exc
 
 
 def _quote(name: str) -> str:
@@ -141,11 +152,12 @@ def _filter_of(ds: pads.Dataset, predicate: str | None) -> pc.Expression | None:
     return None
 
 
-def plan_scan(path: Path | str, config: DeltaScanConfig, gate: DeltaProtocolGate) -> ScanPlan:
+def plan_scan(path: Location | str | os.PathLike[str], config: DeltaScanConfig, gate: DeltaProtocolGate) -> ScanPlan:
     """Open, gate and estimate a scan from the Delta log alone.
 
     Args:
-        path: The table root.
+        path: The table root: a directory, an object-store URI (storage options from the
+            ``AWS_*`` environment) or a :class:`Location`.
         config: Columns, predicate and version or timestamp.
         gate: The protocol versions and features allowed.
 
@@ -156,13 +168,13 @@ def plan_scan(path: Path | str, config: DeltaScanConfig, gate: DeltaProtocolGate
         ProtocolGateError: The gate refuses the table (no data file was opened).
         DeltaIOError: No table, no such version, or an invalid predicate.
     """
-    path = Path(path)
-    table = _open(path, config)
+    location = Location.of(path)
+    table = _open(location, config)
     check_protocol(table, gate)
     try:
-        ds = dataset(table, path)
+        ds = dataset(table, location)
     except Exception as exc:  # e.g. reader features the pyarrow path cannot read
-        raise DeltaIOError(f"cannot scan {path}: {error_text(exc)}") from exc
+        raise DeltaIOError(f"cannot scan {location.uri}: {error_text(exc)}") from exc
     flt = _filter_of(ds, config.predicate)
     # Fragment guarantees come from the log's partition values and stats: no file is opened.
     candidates = tuple(ds.get_fragments() if flt is None else ds.get_fragments(filter=flt))
@@ -170,7 +182,7 @@ def plan_scan(path: Path | str, config: DeltaScanConfig, gate: DeltaProtocolGate
     records = dict(zip(actions.column("path").to_pylist(), actions.column("num_records").to_pylist()))
     estimated = sum(int(records.get(fragment.path, 0) or 0) for fragment in candidates)
     return ScanPlan(
-        path=path,
+        location=location,
         table=table,
         config=config,
         gate=gate,
@@ -197,7 +209,11 @@ def _row_groups(plan: ScanPlan) -> tuple[int, int]:
 
 
 def execute_scan(
-    plan: ScanPlan, ctx: SessionContext | None = None, name: str = "scan", *, warehouse: Path | str | None = None
+    plan: ScanPlan,
+    ctx: SessionContext | None = None,
+    name: str = "scan",
+    *,
+    warehouse: Location | str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Run a planned scan through DataFusion, measure it and record it.
 
@@ -205,8 +221,9 @@ def execute_scan(
         plan: From :func:`plan_scan`.
         ctx: The session to register the table in (a fresh one when None).
         name: The table name to register the scan under.
-        warehouse: When given, the table's URI is recorded relative to it and the
-            :class:`DeltaScanArtifact` is appended to its ``_delta_scan_artifacts_v1``.
+        warehouse: When given (a directory, URI or :class:`Location`), the table's URI is
+            recorded relative to it and the :class:`DeltaScanArtifact` is appended to its
+            ``delta_scan_artifacts_v1``.
 
     Returns:
         The rows, the telemetry and the executed physical plan.
@@ -223,7 +240,7 @@ def execute_scan(
         df = ctx.sql(_select_sql(name, plan.config))
         rows = pa.Table.from_batches(df.collect(), schema=df.schema())
     except Exception as exc:  # DataFusion reports planning and execution errors alike
-        raise DeltaIOError(f"scan of {plan.path} failed: {error_text(exc)}") from exc
+        raise DeltaIOError(f"scan of {plan.location.uri} failed: {error_text(exc)}") from exc
     physical = df.execution_plan().display_indent()
     found = _FRAGMENTS.search(physical)
     fragments = int(found.group(1)) if found else len(plan.candidates)
@@ -241,7 +258,7 @@ def execute_scan(
         duration_ms=(time.perf_counter() - started) * 1000.0,
     )
     artifact = DeltaScanArtifact(
-        table_uri=relative_uri(plan.path, warehouse),
+        table_uri=relative_uri(plan.location, None if warehouse is None else Location.of(warehouse)),
         table_version=plan.table.version(),
         scan_config=convert(to_builtins(plan.config), DeltaScanConfigSnapshot),
         protocol_gate=convert(to_builtins(plan.gate), DeltaProtocolGateSnapshot),
@@ -257,12 +274,12 @@ def execute_scan(
 
 
 def scan_table(
-    path: Path | str,
+    path: Location | str | os.PathLike[str],
     config: DeltaScanConfig,
     gate: DeltaProtocolGate,
     ctx: SessionContext | None = None,
     *,
-    warehouse: Path | str | None = None,
+    warehouse: Location | str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Plan and execute a scan (see :func:`plan_scan` and :func:`execute_scan`)."""
     return execute_scan(plan_scan(path, config, gate), ctx, warehouse=warehouse)
