@@ -394,6 +394,23 @@ both(
     old_values=[{"a": "noon"}],
 )
 both(
+    "datetime-to-str",
+    lambda b: (struct({"a": datetime.datetime}, base=b), struct({"a": str}, base=b)),
+    "major",
+    "major",
+    "no `format` on either side, yet MessagePack's timestamp ext does not decode as `str`",
+    old_values=[{"a": NOON}],
+)
+both(
+    "str-to-datetime",
+    lambda b: (struct({"a": str}, base=b), struct({"a": datetime.datetime}, base=b)),
+    "major",
+    "major",
+    "old strings need not be timestamps; new MessagePack payloads carry a timestamp ext",
+    old_values=[{"a": "noon"}],
+    new_values=[{"a": NOON}],
+)
+both(
     "time-tz-flipped",
     lambda b: (
         struct({"a": meta(datetime.time, tz=True)}, base=b),

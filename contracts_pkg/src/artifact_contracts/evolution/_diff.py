@@ -42,8 +42,10 @@ _NUMBERS: Final = {"int": "number", "float": "number"}
 _VERDICT_RULES: Final = {1: "CONSTRAINT_TIGHTENED", -1: "CONSTRAINT_LOOSENED", 0: "CONSTRAINT_CHANGED"}
 # String spellings whose MessagePack form is not a str: a str reader rejects them there.
 _NOT_STR_IN_MSGPACK: Final = frozenset({"date-time", "bytes", "ext"})
-# Formats that only say whether a datetime/time carries a timezone (``Meta(tz=...)``).
-_TZ_FORMATS: Final = {"date-time": ("str", "date-time"), "time": ("partial-time", "time")}
+# On one Python type, these string kinds differ only in ``Meta(tz=...)``: ``str`` is a
+# datetime or time that may carry a timezone or not, the others require one or forbid it.
+_TZ_REQUIRED: Final = ("date-time", "time")
+_TZ_FORBIDDEN: Final = "partial-time"
 # Rules that say a field's type changed: after them, a different Python type says nothing new.
 _TYPE_RULES: Final = frozenset(
     {
@@ -344,7 +346,8 @@ class _Differ:
         self.schema(name, path, base, _type_only(old.schema), _type_only(new.schema), same_python=same_python)
         typed = any(c.rule in _TYPE_RULES for c in self.changes[before:])
         if same_python is False and not typed:
-            self.add("PYTHON_TYPE_CHANGED", name, path, base, f"Python type {old_type} -> {new_type}")
+            rule = _python_only_rule(str(old_type), str(new_type))
+            self.add(rule, name, path, base, f"Python type {old_type} -> {new_type}")
 
     def requiredness(self, name: str, path: str, base: Base, old: _Field, new: _Field, *, array_like: bool) -> None:
         if old.required and not new.required:
@@ -492,7 +495,8 @@ class _Differ:
         integer = old.get("type") == "integer"
         for side, sign in (("minimum", 1), ("maximum", -1)):
             o, n = _bound(old, side, integer), _bound(new, side, integer)
-            self.compare(name, path, base, f"{side} {_fmt_bound(o)} -> {_fmt_bound(n)}", _tighter(o, n, sign))
+            detail = f"{side} {_fmt_bound(o, sign)} -> {_fmt_bound(n, sign)}"
+            self.compare(name, path, base, detail, _tighter(o, n, sign))
         for low, high in _LENGTHS:
             for key, sign in ((low, 1), (high, -1)):
                 o, n = old.get(key), new.get(key)
@@ -709,14 +713,27 @@ def _string_kind(schema: Schema) -> str:
 
 def _tz_change(old: str, new: str) -> str | None:
     """The constraint rule for a change between ``tz`` variants of one Python type, if it is one."""
-    for loose, strict in (("str", "date-time"), ("str", "time"), ("str", "partial-time")):
-        if (old, new) == (loose, strict):
-            return "CONSTRAINT_TIGHTENED"
-        if (old, new) == (strict, loose):
-            return "CONSTRAINT_LOOSENED"
-    if {old, new} == set(_TZ_FORMATS["time"]):
+    constrained = (*_TZ_REQUIRED, _TZ_FORBIDDEN)
+    if old == "str" and new in constrained:
+        return "CONSTRAINT_TIGHTENED"
+    if new == "str" and old in constrained:
+        return "CONSTRAINT_LOOSENED"
+    if {old, new} == {"time", _TZ_FORBIDDEN}:  # aware-only <-> naive-only
         return "CONSTRAINT_CHANGED"
     return None
+
+
+def _python_only_rule(old: str, new: str) -> str:
+    """The rule for a Python type change the schema does not show.
+
+    A datetime that may be naive has no ``format``, so it looks like ``str``; MessagePack
+    still tells them apart (an aware datetime is a timestamp ext there).
+    """
+    if old.replace("datetime", "str") == new:
+        return "STRING_TYPE_RELAXED_FROM_EXT"
+    if new.replace("datetime", "str") == old:
+        return "STRING_TYPE_NARROWED_TO_EXT"
+    return "PYTHON_TYPE_CHANGED"
 
 
 def _covers(wide: Schema, narrow: Schema) -> bool:
@@ -803,8 +820,11 @@ def _tighter(old: tuple[float, bool] | None, new: tuple[float, bool] | None, sig
     return 1 if new[1] else -1  # same value: exclusive is the tighter
 
 
-def _fmt_bound(bound: tuple[float, bool] | None) -> str:
-    return "none" if bound is None else f"{'>' if bound[1] else '>='}{bound[0]}"
+def _fmt_bound(bound: tuple[float, bool] | None, sign: int) -> str:
+    if bound is None:
+        return "none"
+    operator = (">" if sign > 0 else "<") + ("" if bound[1] else "=")
+    return f"{operator}{bound[0]}"
 
 
 def _keyword_verdict(key: str, old: Any, new: Any) -> int:
