@@ -93,3 +93,26 @@ def test_the_rebuilt_artifact_equals_the_one_the_writer_would_have_recorded(tmp_
     assert rebuilt.files_added == written.files_added
     assert rebuilt.telemetry.bytes_written == written.telemetry.bytes_written
     assert (rebuilt.version_before, rebuilt.version_after) == (1, 4)  # properties, data, Z-order
+
+
+def test_many_killed_writers_in_one_table_one_repair_restores_every_artifact(tmp_path: Path) -> None:
+    warehouse, table = tmp_path / "wh", tmp_path / "wh" / "t"
+    _seed(table, warehouse)
+    rounds = [("data", None), ("properties", "id"), ("artifact", "id"), ("data", "worker"), ("properties", None)]
+    first = ROWS
+    for step, zorder in rounds:
+        _killed_write(table, warehouse, step, first=first, zorder=zorder)
+        first += ROWS
+    landed = [i for i, (step, _) in enumerate(rounds) if step != "properties"]
+    expected = list(range(ROWS)) + [i for n in landed for i in range(ROWS * (n + 1), ROWS * (n + 2))]
+    assert _ids(table) == expected
+
+    report = repair(warehouse)
+    assert len(report.rebuilt) == len(landed) == 3
+    orphans = [e for e in report.events if e.code == "ORPHANED_PROPERTIES_COMMIT"]
+    assert len(orphans) == 2  # both rounds killed after the properties commit changed the policy
+    artifacts, _ = Warehouse.of(warehouse).writes.list("t")
+    assert len(artifacts) == 1 + len(landed)
+    assert sum(a.rows for a in artifacts) == len(expected)
+    assert len({a.version_after for a in artifacts}) == len(artifacts)
+    assert repair(warehouse).rebuilt == []
