@@ -87,6 +87,19 @@ def test_check_finds_an_undecodable_payload(warehouse: Path, capsys: pytest.Capt
     assert "ERROR ROW_DECODE_FAILED" in capsys.readouterr().out
 
 
+def test_check_names_a_damaged_store_file_and_checks_the_others(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = sorted((warehouse / DIAGNOSTICS_TABLE).glob("*.parquet"))[0]
+    damaged.write_bytes(b"not parquet")
+    assert main(["store", "check", "--warehouse", str(warehouse), "--format", "json"]) == 1
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert [(e["code"], e["subject"].rsplit("/", 1)[-1]) for e in events] == [
+        ("DATA_FILE_UNREADABLE", damaged.name),
+        ("WRITE_ARTIFACT_MISSING", "sales"),
+    ]
+
+
 def test_an_orphaned_properties_commit_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "wh"
     write_table(root / "t", DATA, DeltaWritePolicy(), warehouse=root)

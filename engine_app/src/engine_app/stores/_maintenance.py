@@ -14,7 +14,8 @@ the log alone tells, for every table of a warehouse:
 
 :func:`check` also verifies that every data file of every store table has the store's
 declared schema (read from the parquet footer: no view types, the declared types) and
-that every payload decodes. It reads only, it never writes to the warehouse.
+that every payload decodes (file by file, in batches). It reads only, it never writes to
+the warehouse.
 
 :func:`optimize` compacts every store table (and Z-orders the plan store by
 ``plan_fingerprint`` so lookups prune); :func:`vacuum` deletes unreferenced files under
@@ -32,12 +33,11 @@ import dataclasses
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 from deltalake import CommitProperties
 
 from artifact_contracts.models import DeltaWriteArtifact, DiagnosticsEvent, WriteTelemetry
@@ -46,7 +46,7 @@ from engine_app.lake import Location, dataset, relative_uri
 from engine_app.stores._events import make_event
 from engine_app.stores._plans import PLAN_TABLE
 from engine_app.stores._registry import STORE_SPECS, STORE_TABLES
-from engine_app.stores._table import Store
+from engine_app.stores._table import PAYLOAD, Reads, Store
 from engine_app.stores._warehouse import Warehouse
 
 __all__ = [
@@ -73,6 +73,7 @@ DEFAULT_RETENTION_HOURS = 168
 """Delta's default ``delta.deletedFileRetentionDuration``: 7 days."""
 _SKIPPED_DIRS = frozenset({"_incremental", "_delta_log"})
 _MAINTENANCE = "engine.maintenance"
+_DECODE_BATCH = 1024
 
 
 class UnsafeRetentionError(EngineError):
@@ -365,35 +366,50 @@ def _field_problems(found: pa.Schema, declared: pa.Schema) -> list[str]:
     return problems
 
 
-def _file_events(store: Store[Any]) -> list[DiagnosticsEvent]:
-    files = dataset(store.location.open(), store.location)
-    events = []
-    for path in files.files:
-        try:
-            problems = _field_problems(pq.read_schema(path, filesystem=files.filesystem), store.spec.schema)
-        except (OSError, pa.ArrowException) as exc:
-            problems = [f"unreadable: {exc}"]
-        if problems:
-            events.append(
-                make_event(
-                    "error",
-                    "STORE_FILE_SCHEMA_MISMATCH",
-                    f"a data file of {store.name} does not have the declared schema: {'; '.join(problems)}",
-                    subject=path,
-                    context={"table": store.name, "file": path},
-                )
-            )
+def _schema_event(store: Store[Any], path: str, problems: list[str]) -> DiagnosticsEvent:
+    return make_event(
+        "error",
+        "STORE_FILE_SCHEMA_MISMATCH",
+        f"a data file of {store.name} does not have the declared schema: {'; '.join(problems)}",
+        subject=path,
+        context={"table": store.name, "file": path},
+    )
+
+
+def _file_events(store: Store[Any], fragment: Any) -> list[DiagnosticsEvent]:
+    """Check one data file's parquet schema, then decode its payloads batch by batch."""
+    path = str(fragment.path)
+    problems = _field_problems(fragment.physical_schema, store.spec.schema)
+    events = [_schema_event(store, path, problems)] if problems else []
+    columns = [*store.spec.key, PAYLOAD]
+    offset = 0
+    for batch in fragment.to_batches(columns=columns, batch_size=_DECODE_BATCH):
+        rows = Reads(pa.Table.from_batches([batch]), [])
+        events.extend(store.decode(rows, _row_subject(path, offset)).events)
+        offset += batch.num_rows
     return events
+
+
+def _row_subject(path: str, offset: int) -> Callable[[int, dict[str, Any]], str]:
+    return lambda index, _: f"{path} row {offset + index}"
 
 
 def _store_events(warehouse: Warehouse) -> list[DiagnosticsEvent]:
     events: list[DiagnosticsEvent] = []
-    for spec in STORE_SPECS:
-        store: Store[Any] = Store(warehouse.table(spec.table), spec)
-        if not store.exists():
-            continue
-        events.extend(_file_events(store))
-        events.extend(store.decode(store.read()).events)
+    for store in _existing_stores(warehouse):
+        for fragment in dataset(store.location.open(), store.location).get_fragments():
+            try:
+                events.extend(_file_events(store, fragment))
+            except (OSError, pa.ArrowException) as exc:
+                events.append(
+                    make_event(
+                        "error",
+                        "DATA_FILE_UNREADABLE",
+                        f"a data file of {store.name} cannot be read: {exc}",
+                        subject=str(fragment.path),
+                        context={"table": store.name, "file": str(fragment.path)},
+                    )
+                )
     return events
 
 
