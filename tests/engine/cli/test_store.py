@@ -149,3 +149,23 @@ def test_a_missing_warehouse_is_one_line_exit_2(tmp_path: Path, capsys: pytest.C
         err = capsys.readouterr().err
         assert "no warehouse at" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_file_as_warehouse_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    assert main(["store", "check", "--warehouse", str(tmp_path / "file")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a directory" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("broken", [DIAGNOSTICS_TABLE, "sales"])
+def test_a_garbage_commit_file_is_reported_not_raised(
+    warehouse: Path, broken: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = warehouse / broken / "_delta_log"
+    latest = max(int(p.stem) for p in log.glob("*.json"))
+    (log / f"{latest + 1:020d}.json").write_text("{not json\n")
+    assert main(["store", "check", "--warehouse", str(warehouse)]) == 1
+    captured = capsys.readouterr()
+    assert f"ERROR TABLE_LOG_UNREADABLE [{broken}]" in captured.out
+    assert "Traceback" not in captured.err

@@ -27,7 +27,6 @@ from engine_app.errors import EngineError
 from engine_app.stores import (
     DEFAULT_RETENTION_HOURS,
     MaintenanceResult,
-    Warehouse,
     check,
     optimize,
     repair,
@@ -105,20 +104,13 @@ def register(commands: Any) -> None:
     vacuuming.set_defaults(handler=cmd_vacuum)
 
 
-def _warehouse(args: argparse.Namespace) -> Warehouse:
-    warehouse = Warehouse.of(args.warehouse)
-    if not warehouse.exists():
-        raise EngineError(f"no warehouse at {args.warehouse}")
-    return warehouse
-
-
 def _events_json(events: list[DiagnosticsEvent]) -> list[Any]:
     return [to_builtins(event) for event in events]
 
 
 def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """Check the warehouse; exit 1 when errors (or, with ``--strict``, warnings) were found."""
-    events = check(_warehouse(args), args.tables)
+    events = check(args.warehouse, args.tables)
     failing = {"error", "warning"} if args.strict else {"error"}
     failed = any(event.severity in failing for event in events)
     if args.format == "json":
@@ -132,7 +124,7 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_repair(args: argparse.Namespace, terminal: Terminal) -> int:
     """Rebuild the missing write artifacts and print them."""
-    report = repair(_warehouse(args), args.tables)
+    report = repair(args.warehouse, args.tables)
     if args.format == "json":
         rebuilt = [to_builtins(artifact) for artifact in report.rebuilt]
         print_json({"rebuilt": rebuilt, "events": _events_json(report.events)}, terminal.out)
@@ -161,7 +153,7 @@ def cmd_optimize(args: argparse.Namespace, terminal: Terminal) -> int:
         added, removed = result.metrics.get("numFilesAdded", 0), result.metrics.get("numFilesRemoved", 0)
         return f"{result.table}: {result.operation}, {removed} file(s) rewritten into {added}"
 
-    _print_results(optimize(_warehouse(args)), args.format, terminal.out, describe)
+    _print_results(optimize(args.warehouse), args.format, terminal.out, describe)
     return 0
 
 
@@ -169,7 +161,7 @@ def cmd_vacuum(args: argparse.Namespace, terminal: Terminal) -> int:
     """Vacuum every store table (refusing an unsafe retention unless forced)."""
     if args.retention_hours < 0:
         raise EngineError("--retention-hours must be 0 or more")
-    results = vacuum(_warehouse(args), args.retention_hours, dry_run=args.dry_run, force=args.force)
+    results = vacuum(args.warehouse, args.retention_hours, dry_run=args.dry_run, force=args.force)
     verb = "would delete" if args.dry_run else "deleted"
 
     def describe(result: MaintenanceResult) -> str:

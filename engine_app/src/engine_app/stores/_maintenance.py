@@ -39,15 +39,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.fs as pafs
 from deltalake import CommitProperties
+from deltalake.exceptions import DeltaError
 
 from artifact_contracts.models import DeltaWriteArtifact, DiagnosticsEvent, WriteTelemetry
-from engine_app.errors import EngineError
+from engine_app.errors import DeltaIOError, EngineError, error_text
 from engine_app.lake import Location, dataset, relative_uri
 from engine_app.stores._events import make_event
 from engine_app.stores._plans import PLAN_TABLE
 from engine_app.stores._registry import STORE_SPECS, STORE_TABLES
 from engine_app.stores._table import PAYLOAD, Reads, Store
 from engine_app.stores._warehouse import Warehouse
+from engine_app.stores._writes import WRITE_ARTIFACTS_TABLE as WRITES_TABLE
 
 __all__ = [
     "DEFAULT_RETENTION_HOURS",
@@ -232,14 +234,39 @@ def _recorded_uris(warehouse: Warehouse) -> set[str]:
     return set(reads.table.column("table_uri").to_pylist())
 
 
-def _unrecorded(warehouse: Warehouse, tables: Iterable[Location | str | os.PathLike[str]]) -> list[LoggedWrite]:
-    recorded = warehouse.writes.write_ids()
-    return [
-        write
-        for table in user_tables(warehouse, tables)
-        for write_id, write in logged_writes(table).items()
-        if write_id not in recorded
-    ]
+def _unrecorded(
+    warehouse: Warehouse, tables: Iterable[Location | str | os.PathLike[str]]
+) -> tuple[list[LoggedWrite], list[DiagnosticsEvent]]:
+    """The logged writes without an artifact, and an event per table whose log cannot be read.
+
+    Raises:
+        DeltaIOError: The write-artifact store itself cannot be read.
+    """
+    try:
+        recorded = warehouse.writes.write_ids()
+    except DeltaError as exc:
+        raise DeltaIOError(f"cannot read the write artifacts of {warehouse.uri}: {error_text(exc)}") from exc
+    writes: list[LoggedWrite] = []
+    events: list[DiagnosticsEvent] = []
+    for table in user_tables(warehouse, tables):
+        try:
+            logged = logged_writes(table)
+        except (ValueError, OSError, DeltaError) as exc:  # a garbage or unreadable commit file
+            events.append(_log_event(table, warehouse, exc))
+            continue
+        writes.extend(write for write_id, write in logged.items() if write_id not in recorded)
+    return writes, events
+
+
+def _log_event(table: Location, warehouse: Warehouse, exc: Exception) -> DiagnosticsEvent:
+    uri = relative_uri(table, warehouse.location)
+    return make_event(
+        "error",
+        "TABLE_LOG_UNREADABLE",
+        f"the Delta log of {uri} cannot be read, its writes were not checked: {error_text(exc)}",
+        subject=uri,
+        context={"table": uri},
+    )
 
 
 def _files_added(write: LoggedWrite) -> dict[str, int]:
@@ -331,12 +358,17 @@ def repair(
         tables: More tables written with this warehouse that live outside it.
 
     Returns:
-        The rebuilt artifacts, and events for them and for orphaned properties commits.
+        The rebuilt artifacts, and events for them, for orphaned properties commits and
+        for tables whose log cannot be read.
+
+    Raises:
+        EngineError: There is no warehouse there.
+        DeltaIOError: The write-artifact store cannot be read.
     """
-    warehouse = Warehouse.of(warehouse)
+    warehouse = _existing(warehouse)
     rebuilt: list[DeltaWriteArtifact] = []
-    events: list[DiagnosticsEvent] = []
-    for write in _unrecorded(warehouse, tables):
+    unrecorded, events = _unrecorded(warehouse, tables)
+    for write in unrecorded:
         if not write.data_committed:
             events.append(_orphan_event(write, warehouse))
             continue
@@ -397,7 +429,12 @@ def _row_subject(path: str, offset: int) -> Callable[[int, dict[str, Any]], str]
 def _store_events(warehouse: Warehouse) -> list[DiagnosticsEvent]:
     events: list[DiagnosticsEvent] = []
     for store in _existing_stores(warehouse):
-        for fragment in dataset(store.location.open(), store.location).get_fragments():
+        try:
+            fragments = list(dataset(store.location.open(), store.location).get_fragments())
+        except (DeltaError, OSError, ValueError) as exc:  # a garbage commit file, a missing checkpoint
+            events.append(_log_event(store.location, warehouse, exc))
+            continue
+        for fragment in fragments:
             try:
                 events.extend(_file_events(store, fragment))
             except (OSError, pa.ArrowException) as exc:
@@ -427,15 +464,31 @@ def check(
         store file off its declared schema, ``DATA_FILE_UNREADABLE`` / ``ROW_DECODE_FAILED``
         (error) per damaged file or undecodable payload, ``WRITE_ARTIFACT_MISSING`` (error)
         per write whose data committed without its artifact, ``ORPHANED_PROPERTIES_COMMIT``
-        (warning) per write that committed properties but no data.
+        (warning) per write that committed properties but no data, ``TABLE_LOG_UNREADABLE``
+        (error) per table whose log cannot be read.
+
+    Raises:
+        EngineError: There is no warehouse there.
     """
-    warehouse = Warehouse.of(warehouse)
-    if not warehouse.exists():
-        raise EngineError(f"no warehouse at {warehouse.uri}")
+    warehouse = _existing(warehouse)
     events = _store_events(warehouse)
-    for write in _unrecorded(warehouse, tables):
+    unreadable = {"DATA_FILE_UNREADABLE", "TABLE_LOG_UNREADABLE"}
+    if any(e.code in unreadable and e.context.get("table") == WRITES_TABLE for e in events):
+        return events  # the write artifacts cannot be read: comparing them with the log would mislead
+    unrecorded, log_events = _unrecorded(warehouse, tables)
+    events.extend(log_events)
+    for write in unrecorded:
         events.append(_missing_event(write, warehouse) if write.data_committed else _orphan_event(write, warehouse))
     return events
+
+
+def _existing(where: Warehouse | Location | str | os.PathLike[str]) -> Warehouse:
+    warehouse = Warehouse.of(where)
+    if not warehouse.exists():
+        raise EngineError(f"no warehouse at {warehouse.uri}")
+    if warehouse.location.is_local and not warehouse.location.path.is_dir():
+        raise EngineError(f"the warehouse {warehouse.uri} is not a directory")
+    return warehouse
 
 
 def _existing_stores(warehouse: Warehouse) -> list[Store[Any]]:
@@ -451,9 +504,12 @@ def optimize(warehouse: Warehouse | Location | str | os.PathLike[str]) -> list[M
 
     Returns:
         One result per operation, with deltalake's metrics.
+
+    Raises:
+        EngineError: There is no warehouse there.
     """
     results = []
-    for store in _existing_stores(Warehouse.of(warehouse)):
+    for store in _existing_stores(_existing(warehouse)):
         commit = CommitProperties(custom_metadata={"engine.store": store.name, _MAINTENANCE: "optimize"})
         if store.name == PLAN_TABLE:
             metrics = store.location.open().optimize.z_order(["plan_fingerprint"], commit_properties=commit)
@@ -512,10 +568,11 @@ def vacuum(
         One result per store table, ``metrics["files"]`` the files deleted (or that would be).
 
     Raises:
+        EngineError: There is no warehouse there.
         UnsafeRetentionError: The retention is below a table's and ``force`` is not set
             (checked for every table before any is vacuumed).
     """
-    stores = _existing_stores(Warehouse.of(warehouse))
+    stores = _existing_stores(_existing(warehouse))
     _refuse_unsafe(stores, retention_hours, force)
     results = []
     for store in stores:
