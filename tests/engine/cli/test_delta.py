@@ -59,9 +59,11 @@ def test_write_then_scan(files: Path, capsys: pytest.CaptureFixture[str]) -> Non
     fragments, row_groups, rows, estimated, total, pruned, groups_pruned = scanned["telemetry"][:7]
     assert (fragments, rows, estimated, total, pruned) == (1, 50, 500, 2, 1)
     assert (row_groups, groups_pruned) == (5, 4)  # Z-ordered by id: one row group of the partition holds id < 100
-    assert main([*argv, "--version", "0"]) == 0
-    assert "scanned sales at version 0: 1000 rows" in capsys.readouterr().out
-    assert len(ScanArtifactStore(files / "wh").list()[0]) == 2
+    assert main([*argv, "--version", "0"]) == 0  # the table's creation: schema and properties, no rows
+    assert "scanned sales at version 0: 0 rows" in capsys.readouterr().out
+    assert main([*argv, "--version", "1"]) == 0  # the data commit, before the Z-order
+    assert "scanned sales at version 1: 1000 rows" in capsys.readouterr().out
+    assert len(ScanArtifactStore(files / "wh").list()[0]) == 3
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_concurrent_appends_from_several_processes_all_land_once(tmp_path: Path,
 
 
 def test_concurrent_first_writes_create_the_table_once(tmp_path: Path) -> None:
-    # All workers find no table; one creates it, the others' creates conflict and are retried as appends.
+    # All workers find no table; one creates it (schema and properties), the others' creates lose and they append.
     table, go, rows, workers = tmp_path / "t", tmp_path / "go", 100, 5
     procs = [
         subprocess.Popen(
@@ -68,10 +68,13 @@ def test_concurrent_first_writes_create_the_table_once(tmp_path: Path) -> None:
     assert sorted(ids) == list(range(workers * rows))
     history = DeltaTable(str(table)).history()
     operations = sorted(h["operation"] for h in history)
-    # One data commit per worker. Two creators racing may each record the (identical) policy
-    # properties: Delta does not see two equal SET TBLPROPERTIES commits as a conflict.
+    # One commit creates the table with every property; the other creators lose that race
+    # and find the properties equal (no SET TBLPROPERTIES); then one data commit per worker.
+    assert operations.count("CREATE TABLE") == 1
     assert operations.count("WRITE") == workers
-    assert 1 <= operations.count("SET TBLPROPERTIES") <= workers
-    assert set(operations) == {"SET TBLPROPERTIES", "WRITE"}
+    assert set(operations) == {"CREATE TABLE", "WRITE"}
+    create = next(h for h in history if h["operation"] == "CREATE TABLE")
+    assert create["version"] == 0
+    assert create["engine.writeId"] in {h["engine.writeId"] for h in history if h["operation"] == "WRITE"}
     artifacts, _ = WriteArtifactStore(tmp_path).list("t")
     assert len({a.version_after for a in artifacts}) == len(artifacts) == workers

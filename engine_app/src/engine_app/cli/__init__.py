@@ -4,7 +4,8 @@ One module per subcommand group, each with a ``register(commands)`` that adds it
 parser(s) and sets the handler, ``handler(args, terminal) -> exit code``:
 :mod:`~engine_app.cli.run`, :mod:`~engine_app.cli.plan`, :mod:`~engine_app.cli.artifacts`,
 :mod:`~engine_app.cli.audit`, :mod:`~engine_app.cli.profile`, :mod:`~engine_app.cli.delta`
-(``write``, ``scan``), :mod:`~engine_app.cli.incremental`, :mod:`~engine_app.cli.diagnostics`.
+(``write``, ``scan``), :mod:`~engine_app.cli.incremental`, :mod:`~engine_app.cli.diagnostics`,
+:mod:`~engine_app.cli.store` (``check``, ``repair``, ``optimize``, ``vacuum``).
 :mod:`~engine_app.cli.output` prints results: rich tables for people, JSON for programs.
 
 User errors (a bad spec or config, a missing table, an unknown fingerprint) print one

@@ -20,9 +20,10 @@ Two families of properties record a policy on the table it governs:
   ``engine.policyFingerprint``. They are the exact record: :func:`policies_from_table`
   rebuilds the policy snapshots from them (the write ``mode`` comes from the commit).
 
-delta-rs refuses unknown keys in a new table's ``configuration``, so the engine's keys are
-set with ``alter.set_table_properties`` (a metadata commit); the Delta keys go in at
-creation. :data:`FINGERPRINT_KEY` and :data:`WRITE_ID_KEY` are also the custom-metadata
+A new table gets both families at creation (``DeltaTable.create(configuration=...,
+raise_if_key_not_exists=False)`` accepts the ``engine.*`` keys), in the one ``CREATE TABLE``
+commit; a later policy change sets them with ``alter.set_table_properties`` (a metadata
+commit). :data:`FINGERPRINT_KEY` and :data:`WRITE_ID_KEY` are also the custom-metadata
 keys of every commit the write pipeline makes, so the Delta log alone ties each commit to
 its policy.
 """

@@ -8,9 +8,11 @@ and a :class:`DeltaSchemaPolicy`:
    policy (:func:`conform_data`). A refusal raises
    :class:`PolicyError` / :class:`SchemaPolicyError` and the table keeps its version.
 2. **Record the policy** as table properties
-   (:func:`engine_properties`): Delta's own keys at creation, the rest with
-   one metadata commit when they differ from what the table holds.
-3. **Write** with deltalake: partitioning, target file size, schema mode, and
+   (:func:`engine_properties`): a new table is created empty, with the data's schema, its
+   partitioning and every property (Delta's and the engine's) in one ``CREATE TABLE``
+   commit; racing creators lose that commit to the first one and go on to the data. An
+   existing table gets one metadata commit when its properties differ from the policy.
+3. **Write** into the (now existing) table with deltalake: partitioning, target file size, schema mode, and
    ``WriterProperties`` that always name the codec (a bare ``WriterProperties`` writes
    uncompressed parquet). Conflicting commits are retried up to ``max_attempts`` times
    from a fresh snapshot; then :class:`CommitConflictError` is raised, never swallowed.
@@ -18,7 +20,9 @@ and a :class:`DeltaSchemaPolicy`:
 5. **Record the write**: every commit above carries ``engine.policyFingerprint`` and
    ``engine.writeId`` in its custom metadata; the returned :class:`DeltaWriteArtifact`
    (versions, files added, rows, :class:`WriteTelemetry`) is appended to
-   ``<warehouse>/_delta_write_artifacts_v1`` when a warehouse is given.
+   ``<warehouse>/delta_write_artifacts_v1`` when a warehouse is given. A crash between the
+   data commit and that append loses nothing: ``engine_app.stores.repair`` rebuilds the
+   artifact from the log.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
 
 from artifact_contracts.models import DeltaSchemaPolicy, DeltaWriteArtifact, DeltaWritePolicy, WriteTelemetry
 from engine_app.delta._properties import (
@@ -42,10 +47,23 @@ from engine_app.delta._properties import (
     snapshots,
 )
 from engine_app.delta._validation import check_policy, conform_data
+from engine_app.errors import DeltaIOError, error_text
 from engine_app.lake import add_actions, commits_with, is_delta_table, relative_uri, retry_commit
 from engine_app.stores import WriteArtifactStore
 
-__all__ = ["write_table", "writer_properties"]
+__all__ = ["files_added", "write_table", "writer_properties"]
+
+Step = Literal["properties", "data", "artifact"]
+"""The crash points of a write: after the properties (or create) commit, after the data
+commit, and just before the artifact is appended."""
+
+_step_hook: Callable[[Step], None] | None = None
+"""Called at each :data:`Step` (tests set it to kill the process there); None in use."""
+
+
+def _step(step: Step) -> None:
+    if _step_hook is not None:
+        _step_hook(step)
 
 
 def writer_properties(policy: DeltaWritePolicy) -> WriterProperties:
@@ -73,8 +91,49 @@ def _sync_properties(
     retry_commit(attempt, max_attempts=max_attempts, what=f"set the policy properties of {path}")
 
 
-def _files_added(path: Path, versions: list[int]) -> dict[str, int]:
-    """The files our commits added and left in place, with their sizes, in commit order."""
+def _create(
+    path: Path,
+    schema: pa.Schema,
+    partition_by: list[str],
+    properties: dict[str, str],
+    description: str | None,
+    metadata: dict[str, str],
+) -> bool:
+    """Create the table empty with its schema, partitioning and every property, in one commit.
+
+    Returns:
+        True when this call created it; False when a racing writer created it first.
+    """
+    try:
+        DeltaTable.create(
+            str(path),
+            schema,
+            mode="error",
+            partition_by=partition_by or None,
+            description=description,
+            configuration=properties,
+            # No rebase: a creator that loses version 0 must not commit a second CREATE TABLE
+            # on top of the winner's (delta-rs would, as version 1).
+            commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=0),
+            raise_if_key_not_exists=False,
+        )
+    except (CommitFailedError, DeltaError) as exc:
+        if not is_delta_table(path):
+            raise DeltaIOError(f"cannot create the table {path}: {error_text(exc)}") from exc
+        return False
+    return True
+
+
+def files_added(path: Path, versions: list[int]) -> dict[str, int]:
+    """The files the commits at ``versions`` added and left in place, with their sizes, in commit order.
+
+    Args:
+        path: The table root.
+        versions: The commits' versions, ascending.
+
+    Returns:
+        Table-relative file path to size in bytes.
+    """
     files: dict[str, int] = {}
     for version in versions:
         after = add_actions(DeltaTable(str(path), version=version))
@@ -137,34 +196,33 @@ def write_table(
     fp = policy_fingerprint(write_policy, schema_policy)
     write_id = uuid.uuid4().hex
     metadata = {FINGERPRINT_KEY: fp, WRITE_ID_KEY: write_id}
-    native = delta_properties(write_policy)
-    wanted = {**native, **engine_properties(write_policy, schema_policy)}
+    wanted = {**delta_properties(write_policy), **engine_properties(write_policy, schema_policy)}
     version_before = existing.version() if existing is not None else None
-    if existing is not None:
-        _sync_properties(path, wanted, description, metadata, max_attempts)
-    props = writer_properties(write_policy)
     path.mkdir(parents=True, exist_ok=True)
+    created = existing is None and _create(
+        path, rows.schema, list(write_policy.partition_by), wanted, description, metadata
+    )
+    if not created:  # an existing table, or one a racing writer created (with equal properties: no commit)
+        _sync_properties(path, wanted, description, metadata, max_attempts)
+    _step("properties")
+    props = writer_properties(write_policy)
 
     def attempt(number: int) -> None:
-        table = DeltaTable(str(path)) if is_delta_table(path) else None
+        table = DeltaTable(str(path))
         if before_commit is not None:
             before_commit(number)
         write_deltalake(
-            table if table is not None else str(path),
+            table,
             rows,
-            partition_by=list(write_policy.partition_by) or None,
             mode=write_policy.mode,
-            configuration=native if table is None else None,
             schema_mode=None if schema_policy.schema_mode == "strict" else schema_policy.schema_mode,
             target_file_size=write_policy.target_file_size,
             writer_properties=props,
-            description=description if table is None else None,
             commit_properties=CommitProperties(custom_metadata=metadata),
         )
 
     _, attempts = retry_commit(attempt, max_attempts=max_attempts, what=f"write to {path}")
-    if existing is None:
-        _sync_properties(path, wanted, description, metadata, max_attempts)
+    _step("data")
     if write_policy.zorder_by:
         retry_commit(
             lambda _: DeltaTable(str(path)).optimize.z_order(
@@ -182,7 +240,7 @@ def write_table(
     retries = sum(
         int(c.get("operationMetrics", {}).get("num_retries", 0)) for c in commits if c["operation"] == "WRITE"
     )
-    files = _files_added(path, versions)
+    files = files_added(path, versions)
     write_snapshot, schema_snapshot = snapshots(write_policy, schema_policy)
     artifact = DeltaWriteArtifact(
         table_uri=relative_uri(path, warehouse),
@@ -202,6 +260,7 @@ def write_table(
             files_removed=sum(int(c.get("operationMetrics", {}).get("num_removed_files", 0)) for c in commits),
         ),
     )
+    _step("artifact")
     if warehouse is not None:
         WriteArtifactStore(warehouse).append(artifact, write_id=write_id)
     return artifact

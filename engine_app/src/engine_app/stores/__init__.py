@@ -18,6 +18,9 @@ exactly-once keyed rows, reads that name their columns and survive a damaged fil
 ``payload`` column with the record's ``dumps_msgpack`` bytes that any consumer decodes
 with ``artifact-contracts`` alone. :data:`STORE_SPECS` lists every declaration.
 :func:`make_event` and :func:`format_event` build and print diagnostics events.
+:func:`check`, :func:`repair`, :func:`optimize` and :func:`vacuum` maintain a warehouse
+with the Delta log as the source of truth (a write artifact lost to a crash is rebuilt
+from the commits carrying its write id).
 """
 
 from __future__ import annotations
@@ -25,6 +28,20 @@ from __future__ import annotations
 from engine_app.stores._cdf import CDF_CURSORS_TABLE, INCREMENTAL_RUNS_TABLE, CursorStore, RunStore
 from engine_app.stores._diagnostics import DIAGNOSTICS_TABLE, DiagnosticsLog
 from engine_app.stores._events import format_event, make_event
+from engine_app.stores._maintenance import (
+    DEFAULT_RETENTION_HOURS,
+    LoggedWrite,
+    MaintenanceResult,
+    RepairReport,
+    UnsafeRetentionError,
+    check,
+    logged_writes,
+    optimize,
+    rebuild_artifact,
+    repair,
+    user_tables,
+    vacuum,
+)
 from engine_app.stores._plans import (
     PLAN_LISTING_COLUMNS,
     PLAN_TABLE,
@@ -45,15 +62,19 @@ __all__ = [
     "Column",
     "CommitBatches",
     "CursorStore",
+    "DEFAULT_RETENTION_HOURS",
     "DIAGNOSTICS_TABLE",
     "Decoded",
     "DiagnosticsLog",
     "INCREMENTAL_RUNS_TABLE",
+    "LoggedWrite",
+    "MaintenanceResult",
     "PAYLOAD",
     "PLAN_LISTING_COLUMNS",
     "PLAN_TABLE",
     "PlanArtifactStore",
     "Reads",
+    "RepairReport",
     "RunStore",
     "SCAN_ARTIFACTS_TABLE",
     "STORE_SPECS",
@@ -62,13 +83,21 @@ __all__ = [
     "Store",
     "StoreSpec",
     "StoredPlan",
+    "UnsafeRetentionError",
     "VIEW_TABLE",
     "ViewArtifactStore",
     "WRITE_ARTIFACTS_TABLE",
     "Warehouse",
     "WriteArtifactStore",
+    "check",
     "field_column",
     "format_event",
+    "logged_writes",
     "make_event",
+    "optimize",
+    "rebuild_artifact",
     "relative_to",
+    "repair",
+    "user_tables",
+    "vacuum",
 ]

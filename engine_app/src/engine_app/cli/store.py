@@ -1,0 +1,172 @@
+"""``engine-app store check|repair|optimize|vacuum``: maintain the warehouse's stores.
+
+- ``check`` verifies every store file against its declared schema, decodes every payload
+  and compares the Delta log of the warehouse's tables with the write artifacts; it writes
+  nothing. Exit 0 when clean (warnings, such as an orphaned properties commit, are listed
+  and fail only with ``--strict``), 1 when it found errors.
+- ``repair`` rebuilds the write artifacts lost to a crash from the log, and prints them.
+- ``optimize`` compacts every store table (the plan store is Z-ordered by fingerprint).
+- ``vacuum`` deletes files no version within the retention references; a retention under
+  a table's ``delta.deletedFileRetentionDuration`` (168 h by default) is refused (exit 2)
+  unless ``--force``; ``--dry-run`` lists what would go.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from artifact_contracts import to_builtins
+from artifact_contracts.models import DiagnosticsEvent
+from engine_app.cli._common import Terminal, add_format, add_warehouse
+from engine_app.cli.output import print_events, print_json
+from engine_app.errors import EngineError
+from engine_app.stores import (
+    DEFAULT_RETENTION_HOURS,
+    MaintenanceResult,
+    check,
+    optimize,
+    repair,
+    vacuum,
+)
+
+__all__ = ["register"]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    add_warehouse(parser)
+    add_format(parser, ("text", "json"))
+
+
+def _tables(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--table",
+        dest="tables",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="a table written with this warehouse that lives outside it (repeatable)",
+    )
+
+
+def register(commands: Any) -> None:
+    """Add the ``store`` subcommand group (``check``, ``repair``, ``optimize``, ``vacuum``).
+
+    Args:
+        commands: The subparsers action of the main parser.
+    """
+    store = commands.add_parser(
+        "store", help="check, repair, optimize or vacuum the stores", description="Maintain the warehouse's stores."
+    )
+    sub = store.add_subparsers(dest="store_command", required=True, metavar="COMMAND")
+    checking = sub.add_parser(
+        "check",
+        help="verify store files, payloads and the write log (read-only)",
+        description="Check every store file's schema, decode every payload, and find writes whose artifact is "
+        "missing or whose properties committed without data. Writes nothing. Exit 1 when errors were found.",
+    )
+    _common(checking)
+    _tables(checking)
+    checking.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    checking.set_defaults(handler=cmd_check)
+    repairing = sub.add_parser(
+        "repair",
+        help="rebuild missing write artifacts from the Delta log",
+        description="Rebuild every write artifact lost to a crash from the commits carrying its write id.",
+    )
+    _common(repairing)
+    _tables(repairing)
+    repairing.set_defaults(handler=cmd_repair)
+    optimizing = sub.add_parser(
+        "optimize", help="compact every store table", description="Compact every store table (Z-order the plans)."
+    )
+    _common(optimizing)
+    optimizing.set_defaults(handler=cmd_optimize)
+    vacuuming = sub.add_parser(
+        "vacuum",
+        help="delete unreferenced store files under Delta's retention",
+        description="Delete the store files no table version within the retention references.",
+    )
+    _common(vacuuming)
+    vacuuming.add_argument(
+        "--retention-hours",
+        type=int,
+        default=DEFAULT_RETENTION_HOURS,
+        metavar="H",
+        help=f"keep files removed less than H hours ago (default {DEFAULT_RETENTION_HOURS})",
+    )
+    vacuuming.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    vacuuming.add_argument("--force", action="store_true", help="allow a retention under the tables' own")
+    vacuuming.set_defaults(handler=cmd_vacuum)
+
+
+def _events_json(events: list[DiagnosticsEvent]) -> list[Any]:
+    return [to_builtins(event) for event in events]
+
+
+def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Check the warehouse; exit 1 when errors (or, with ``--strict``, warnings) were found."""
+    events = check(args.warehouse, args.tables)
+    failing = {"error", "warning"} if args.strict else {"error"}
+    failed = any(event.severity in failing for event in events)
+    if args.format == "json":
+        print_json({"clean": not events, "ok": not failed, "events": _events_json(events)}, terminal.out)
+    else:
+        print_events(events, terminal.out)
+        verdict = "clean" if not events else f"{len(events)} problem(s)"
+        terminal.out.print(f"store check of {args.warehouse}: {verdict}", markup=False, highlight=False)
+    return 1 if failed else 0
+
+
+def cmd_repair(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Rebuild the missing write artifacts and print them."""
+    report = repair(args.warehouse, args.tables)
+    if args.format == "json":
+        rebuilt = [to_builtins(artifact) for artifact in report.rebuilt]
+        print_json({"rebuilt": rebuilt, "events": _events_json(report.events)}, terminal.out)
+        return 0
+    print_events(report.events, terminal.out)
+    terminal.out.print(
+        f"store repair of {args.warehouse}: rebuilt {len(report.rebuilt)} write artifact(s)",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+def _print_results(results: list[MaintenanceResult], fmt: str, out: Console, describe: Any) -> None:
+    if fmt == "json":
+        print_json([{"table": r.table, "operation": r.operation, "metrics": r.metrics} for r in results], out)
+        return
+    for result in results:
+        out.print(describe(result), markup=False, highlight=False)
+
+
+def cmd_optimize(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Compact every store table and print what each optimize did."""
+
+    def describe(result: MaintenanceResult) -> str:
+        added, removed = result.metrics.get("numFilesAdded", 0), result.metrics.get("numFilesRemoved", 0)
+        return f"{result.table}: {result.operation}, {removed} file(s) rewritten into {added}"
+
+    _print_results(optimize(args.warehouse), args.format, terminal.out, describe)
+    return 0
+
+
+def cmd_vacuum(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Vacuum every store table (refusing an unsafe retention unless forced)."""
+    if args.retention_hours < 0:
+        raise EngineError("--retention-hours must be 0 or more")
+    results = vacuum(args.warehouse, args.retention_hours, dry_run=args.dry_run, force=args.force)
+    verb = "would delete" if args.dry_run else "deleted"
+
+    def describe(result: MaintenanceResult) -> str:
+        files = result.metrics["files"]
+        return "\n".join([f"{result.table}: {verb} {len(files)} file(s)", *(f"  {name}" for name in files)])
+
+    _print_results(results, args.format, terminal.out, describe)
+    return 0
