@@ -18,19 +18,27 @@ import msgspec
 from deltalake import DeltaTable
 
 from artifact_contracts import ContractValidationError
-from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, TableSpec
+from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, StatementRun, TableSpec
 from engine_app.delta import ConsumerReport, check_protocol
 from engine_app.errors import EngineError, PlanningError, ProtocolGateError, error_text
-from engine_app.planning import ViewRegistry, plan_sql, query_options
+from engine_app.history import RunRecorder
+from engine_app.planning import ViewRegistry, capture_id, plan_sql, query_options
 from engine_app.session import EngineSession, detect_format
-from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, ViewArtifactStore, make_event
+from engine_app.stores import (
+    CommitBatches,
+    DiagnosticsLog,
+    PlanArtifactStore,
+    RunRecordStore,
+    ViewArtifactStore,
+    make_event,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from artifact_contracts.models import DiagnosticsEvent, PlanArtifacts
 
-__all__ = ["COMMIT_EVERY", "Outcome", "RunReport", "execute", "prepare", "run_pipeline"]
+__all__ = ["COMMIT_EVERY", "Outcome", "RunReport", "execute", "plan_spec", "prepare", "run_pipeline"]
 
 COMMIT_EVERY = 500
 """Plans per store commit in long runs: a run interrupted keeps every committed batch."""
@@ -48,6 +56,24 @@ class Outcome:
     plan_seconds: float = 0.0
     run_seconds: float = 0.0
     error: str | None = None
+    capture_id: str | None = None
+    executed: bool = False
+    artifacts: PlanArtifacts | None = dataclasses.field(default=None, repr=False, compare=False)
+    """The plan's artifacts (kept by :func:`plan_spec` only; a run stores them instead)."""
+
+    def statement(self) -> StatementRun:
+        """The outcome as the run record keeps it."""
+        return StatementRun(
+            name=self.name,
+            kind="view" if self.kind == "view" else "query",
+            plan_fingerprint=self.plan_fingerprint,
+            capture_id=self.capture_id,
+            planning_ms=self.plan_seconds * 1000.0,
+            execution_ms=self.run_seconds * 1000.0 if self.executed else None,
+            rows=self.rows,
+            status="ok" if self.error is None else "failed",
+            error=self.error,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +86,8 @@ class RunReport:
     stored_views: int
     planning_env_hash: str
     events: list[DiagnosticsEvent]
+    run_id: str = ""
+    """The id of the run's record in the warehouse (``engine-app runs show``)."""
     changes: list[ConsumerReport] = dataclasses.field(default_factory=list)
     """In the demo: the change-data-feed step (one change to ``cdf_demo/nation``, applied)."""
 
@@ -117,6 +145,8 @@ def _run_one(
             plan_seconds=planned - started,
             run_seconds=time.perf_counter() - planned,
             error=error,
+            capture_id=capture_id(artifacts),
+            executed=True,
         ),
         artifacts,
     )
@@ -171,6 +201,7 @@ def execute(
     for table in tables:
         session.register(table)
     registry = ViewRegistry(session)
+    recorder = RunRecorder("run", spec)
     outcomes: list[Outcome] = []
     environment = session.environment
     plans: CommitBatches[PlanArtifacts] = CommitBatches(
@@ -193,7 +224,10 @@ def execute(
         if outcome.error is not None
     ]
     DiagnosticsLog(warehouse).append(events)
+    record = recorder.record(session, [outcome.statement() for outcome in outcomes])
+    RunRecordStore(warehouse).append(record)
     return RunReport(
+        run_id=record.run_id,
         warehouse=warehouse,
         outcomes=outcomes,
         stored_plans=stored_plans,
@@ -228,3 +262,42 @@ def run_pipeline(
     warehouse = Path(warehouse).expanduser().resolve()
     session = prepare(spec, engine_path=engine_path)
     return execute(session, spec, warehouse, list(spec.tables), progress=progress)
+
+
+def plan_spec(session: EngineSession, spec: PipelineSpec, tables: list[TableSpec]) -> list[Outcome]:
+    """Plan a spec's views and queries without running them or storing anything (``check``).
+
+    Args:
+        session: From :func:`prepare`.
+        spec: The spec.
+        tables: The tables to register (the spec's, and any the caller made).
+
+    Returns:
+        One outcome per view and query, in spec order, each with its artifacts' fingerprints
+        (``plans`` maps the names that planned to their artifacts).
+    """
+    for table in tables:
+        session.register(table)
+    registry = ViewRegistry(session)
+    outcomes = []
+    for name, kind, sql in [(v.name, "view", v.sql) for v in spec.views] + [
+        (q.name, "query", q.sql) for q in spec.queries
+    ]:
+        started = time.perf_counter()
+        try:
+            artifacts = registry.register(name, sql).plan if kind == "view" else plan_sql(session, sql)
+        except (PlanningError, EngineError) as exc:
+            outcomes.append(Outcome(name=name, kind=kind, error=str(exc), plan_seconds=time.perf_counter() - started))
+            continue
+        outcomes.append(
+            Outcome(
+                name=name,
+                kind=kind,
+                plan_fingerprint=artifacts.plan_fingerprint,
+                substrait_roundtrip=artifacts.substrait_validation.roundtrip_ok,
+                plan_seconds=time.perf_counter() - started,
+                capture_id=capture_id(artifacts),
+                artifacts=artifacts,
+            )
+        )
+    return outcomes

@@ -12,6 +12,7 @@
 - :mod:`~artifact_contracts.models.diagnostics`: diagnostics events
 - :mod:`~artifact_contracts.models.incremental`: change-data-feed cursors and runs
 - :mod:`~artifact_contracts.models.audit`: determinism audit bundles and results
+- :mod:`~artifact_contracts.models.history`: run records, plan baselines and plan diffs
 - :mod:`~artifact_contracts.models.config`: engine configuration and pipeline specs
 - :mod:`~artifact_contracts.models.envelope`: the tagged envelope over every artifact kind
 """
@@ -34,6 +35,19 @@ from artifact_contracts.models.delta import (
 )
 from artifact_contracts.models.diagnostics import DiagnosticsEvent, Severity
 from artifact_contracts.models.envelope import Artifact, ArtifactEnvelope
+from artifact_contracts.models.history import (
+    COMPONENTS,
+    BaselineEntry,
+    ComponentChange,
+    PlanBaseline,
+    PlanDiffEntry,
+    PlanDiffReport,
+    RunRecord,
+    SettingChange,
+    StatementRun,
+    TableVersion,
+    TableVersionChange,
+)
 from artifact_contracts.models.incremental import CdfCursor, IncrementalRun
 from artifact_contracts.models.plan import (
     PLAN_ARTIFACT_SCHEMA_VERSION,
@@ -61,7 +75,10 @@ __all__ = [
     "ArrowSchemaSnapshot",
     "Artifact",
     "ArtifactEnvelope",
+    "BaselineEntry",
+    "COMPONENTS",
     "CdfCursor",
+    "ComponentChange",
     "DeltaProtocolGate",
     "DeltaProtocolGateSnapshot",
     "DeltaScanArtifact",
@@ -87,16 +104,24 @@ __all__ = [
     "PipelineSpec",
     "PlanArtifactRow",
     "PlanArtifacts",
+    "PlanBaseline",
+    "PlanDiffEntry",
+    "PlanDiffReport",
     "PlanTexts",
     "PlanningEnvironment",
     "QuerySpec",
+    "RunRecord",
     "RuntimeProfileSnapshot",
     "ScanTelemetry",
     "SessionSetting",
+    "SettingChange",
     "Severity",
+    "StatementRun",
     "SubstraitValidation",
     "TableSource",
     "TableSpec",
+    "TableVersion",
+    "TableVersionChange",
     "ViewArtifact",
     "ViewArtifactRow",
     "ViewSource",

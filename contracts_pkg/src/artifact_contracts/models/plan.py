@@ -33,8 +33,12 @@ __all__ = [
     "ViewSource",
 ]
 
-PLAN_ARTIFACT_SCHEMA_VERSION = 1
-"""The artifact store's schema version: ``datafusion_plan_artifacts_v<N>``."""
+PLAN_ARTIFACT_SCHEMA_VERSION = 2
+"""The artifact store's schema version: ``datafusion_plan_artifacts_v<N>``.
+
+2: one row per capture (``capture_id``: plan fingerprint, normalized physical plan and
+planning environment), where 1 kept one row per plan fingerprint.
+"""
 
 
 class ExplainRow(StructBaseCompat):
@@ -221,8 +225,21 @@ class PlanningEnvironment(StructBaseCompat):
 class PlanArtifactRow(StructBaseCompat):
     """One row of the ``datafusion_plan_artifacts_v<N>`` Delta table."""
 
+    capture_id: Annotated[
+        Optional[Fingerprint],
+        msgspec.Meta(
+            description="The row's key: fingerprint of the plan fingerprint, the normalized physical plan and "
+            "the planning environment hash (v2; None in v1 rows)."
+        ),
+    ] = None
     plan_fingerprint: Annotated[Fingerprint, msgspec.Meta(description="The plan's `plan_fingerprint`.")]
     view_name: Annotated[Optional[Name], msgspec.Meta(description="The view the plan defines, if any.")] = None
+    sql: Annotated[Optional[Text], msgspec.Meta(description="The statement (v2), for listings without the payload.")] = (
+        None
+    )
+    substrait_roundtrip: Annotated[
+        Optional[bool], msgspec.Meta(description="Whether Substrait round-tripped (v2), for listings.")
+    ] = None
     contract_version: Annotated[SemVer, msgspec.Meta(description="The artifact-contracts version that wrote the row.")]
     contract_hash: Annotated[
         Fingerprint, msgspec.Meta(description="`contract_hash()` of the release that wrote the row.")

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from artifact_contracts import ContractError
 from engine_app._version import __version__
-from engine_app.cli import artifacts, audit, delta, diagnostics, incremental, plan, profile, run, store
+from engine_app.cli import artifacts, audit, delta, diagnostics, history, incremental, plan, profile, run, store
 from engine_app.cli._common import Terminal
 from engine_app.errors import EngineError
 
@@ -18,7 +18,7 @@ __all__ = ["build_parser", "main"]
 
 # One registration pattern: each module's ``register`` adds its subcommand(s) and sets
 # ``handler``; this order is the order of ``engine-app --help``.
-_COMMAND_MODULES = (run, plan, artifacts, audit, profile, delta, incremental, diagnostics, store)
+_COMMAND_MODULES = (run, plan, artifacts, history, audit, profile, delta, incremental, diagnostics, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

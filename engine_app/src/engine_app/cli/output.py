@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from artifact_contracts import to_builtins
-from artifact_contracts.models import DeterminismAuditResult, DiagnosticsEvent
+from artifact_contracts.models import DeterminismAuditResult, DiagnosticsEvent, PlanDiffReport, RunRecord
 from engine_app.delta import DEFAULT_CONSUMER, ConsumerReport
 from engine_app.pipeline import Outcome, RunReport
 from engine_app.stores import format_event
@@ -19,10 +19,12 @@ __all__ = [
     "PlanOutcome",
     "change_lines",
     "print_audit",
+    "print_diff",
     "print_events",
     "print_json",
     "print_plan_outcomes",
     "print_run",
+    "print_runs",
     "print_stored",
     "short",
 ]
@@ -126,6 +128,7 @@ def print_plan_outcomes(outcomes: Sequence[PlanOutcome], fmt: str, out: Console)
         return
     table = Table(title="engine-app plan")
     table.add_column("#", justify="right", min_width=2)
+    table.add_column("name", no_wrap=True)
     table.add_column("fingerprint", no_wrap=True, min_width=19)
     table.add_column("substrait", justify="center", min_width=9)
     table.add_column("stored", min_width=6)
@@ -133,6 +136,7 @@ def print_plan_outcomes(outcomes: Sequence[PlanOutcome], fmt: str, out: Console)
     for o in outcomes:
         table.add_row(
             str(o["statement"]),
+            str(o["name"]),
             short(o["plan_fingerprint"]),
             "[green]ok[/]" if o["substrait_roundtrip"] else "[red]no[/]",
             "yes" if o["stored"] else "no",
@@ -232,3 +236,70 @@ def change_lines(reports: list[ConsumerReport], consumer: str = DEFAULT_CONSUMER
             f"({inserts} insert(s), {updates} update(s), {deletes} delete(s)); cursor at {at}"
         )
     return lines
+
+
+def print_diff(report: PlanDiffReport, out: Console) -> None:
+    """Print a plan diff for people: a line per name, then each change with its unified diff.
+
+    Args:
+        report: The diff.
+        out: The stdout console.
+    """
+
+    def write(text: str) -> None:
+        out.print(text, markup=False, highlight=False)
+
+    write(f"left:  {report.left}\nright: {report.right}")
+    for entry in report.entries:
+        components = f" ({', '.join(c.component for c in entry.changes)})" if entry.changes else ""
+        write(f"{entry.status:>9}  {entry.name}{components}")
+    for label, values in (("setting", report.settings), ("library", report.libraries)):
+        for value in values:
+            write(f"{label} {value.name}: {value.left} -> {value.right}")
+    for table in report.tables:
+        write(f"data change: table {table.name} version {table.left} -> {table.right}")
+    for entry in report.entries:
+        for change in entry.changes:
+            write(f"\n== {entry.name}: {change.component} {change.left} -> {change.right}")
+            if change.diff:
+                write(change.diff)
+    counts = {s: sum(e.status == s for e in report.entries) for s in ("changed", "added", "removed", "unchanged")}
+    write("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+def print_runs(records: Sequence[RunRecord], fmt: str, out: Console) -> None:
+    """Print the recorded runs, oldest first.
+
+    Args:
+        records: The run records.
+        fmt: ``table`` or ``json``.
+        out: The stdout console.
+    """
+    rows = [
+        {
+            "run_id": r.run_id,
+            "command": r.command,
+            "started_at": r.started_at.isoformat(),
+            "ended_at": r.ended_at.isoformat(),
+            "statements": len(r.statements),
+            "failed": sum(s.status == "failed" for s in r.statements),
+            "planning_env_hash": r.planning_env_hash,
+        }
+        for r in records
+    ]
+    if fmt == "json":
+        print_json(rows, out)
+        return
+    table = Table(title=f"{len(rows)} run(s)")
+    for name in ("run id", "command", "started (UTC)", "statements", "failed", "planning env"):
+        table.add_column(name, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            str(r["run_id"]),
+            str(r["command"]),
+            str(r["started_at"])[:19].replace("T", " "),
+            str(r["statements"]),
+            str(r["failed"]),
+            short(str(r["planning_env_hash"])),
+        )
+    out.print(table)

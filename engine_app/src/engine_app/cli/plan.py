@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
-from artifact_contracts.models import EngineConfig, PlanArtifacts
+from artifact_contracts.models import EngineConfig, PlanArtifacts, StatementRun
 from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
 from engine_app.cli.output import PlanOutcome, print_plan_outcomes
 from engine_app.config import load_engine_config
 from engine_app.errors import EngineError, PlanningError
+from engine_app.history import RunRecorder
 from engine_app.pipeline import COMMIT_EVERY
-from engine_app.planning import plan_sql, split_statements
+from engine_app.planning import NamedStatement, capture_id, named_statements, plan_sql
 from engine_app.session import EngineSession, parse_table_arg
-from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, make_event
+from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, RunRecordStore, make_event
 
 __all__ = ["register"]
 
@@ -63,11 +65,13 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     config = load_engine_config(args.config) if args.config is not None else EngineConfig()
     session = EngineSession(config)
     specs = [parse_table_arg(argument) for argument in args.table]
-    statements = split_statements(_read_sql(args))
+    source = args.sql_file.name if args.sql_file is not None else "sql"
+    statements = named_statements(_read_sql(args), source)
     if not statements:
         raise EngineError("the SQL holds no statement")
     for spec in specs:
         session.register(spec)
+    recorder = RunRecorder("plan")
     environment = session.environment()
     plans: CommitBatches[PlanArtifacts] = CommitBatches(
         lambda batch: PlanArtifactStore(args.warehouse).append(batch, environment), COMMIT_EVERY
@@ -76,9 +80,12 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     with progress_bar(terminal.err) as progress:
         task = progress.add_task("planning", total=len(statements))
         for index, statement in enumerate(statements, start=1):
-            outcomes.append(_plan_one(session, index, statement, plans))
+            outcome, run = _plan_one(session, index, statement, plans)
+            outcomes.append(outcome)
+            recorder.add(run)
             progress.advance(task)
     plans.flush()
+    RunRecordStore(args.warehouse).append(recorder.record(session))
     DiagnosticsLog(args.warehouse).append(
         [
             make_event("error", "PLAN_FAILED", str(o["error"]), subject=f"statement {o['statement']}")
@@ -90,22 +97,34 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     return 0 if all(o["error"] is None for o in outcomes) else 1
 
 
-def _plan_one(session: EngineSession, index: int, statement: str, plans: CommitBatches[PlanArtifacts]) -> PlanOutcome:
+def _plan_one(
+    session: EngineSession, index: int, statement: NamedStatement, plans: CommitBatches[PlanArtifacts]
+) -> tuple[PlanOutcome, StatementRun]:
     outcome: PlanOutcome = {
         "statement": index,
-        "sql": statement,
+        "name": statement.name,
+        "sql": statement.sql,
         "plan_fingerprint": None,
         "substrait_roundtrip": False,
         "stored": False,
         "error": None,
     }
+    started = time.perf_counter()
     try:
-        artifacts = plan_sql(session, statement)
+        artifacts = plan_sql(session, statement.sql)
     except PlanningError as exc:
         outcome["error"] = str(exc)
-        return outcome
+        elapsed = (time.perf_counter() - started) * 1000.0
+        return outcome, StatementRun(name=statement.name, planning_ms=elapsed, status="failed", error=str(exc))
+    elapsed = (time.perf_counter() - started) * 1000.0
     plans.add(artifacts)
     outcome["plan_fingerprint"] = artifacts.plan_fingerprint
     outcome["substrait_roundtrip"] = artifacts.substrait_validation.roundtrip_ok
     outcome["stored"] = True
-    return outcome
+    run = StatementRun(
+        name=statement.name,
+        plan_fingerprint=artifacts.plan_fingerprint,
+        capture_id=capture_id(artifacts),
+        planning_ms=elapsed,
+    )
+    return outcome, run

@@ -21,6 +21,7 @@ from datafusion import SQLOptions
 
 from artifact_contracts import DataFusionProtoBytes, SubstraitBytes, fingerprint
 from artifact_contracts.models import (
+    COMPONENTS,
     ArrowField,
     ArrowSchemaSnapshot,
     DeterminismAuditBundle,
@@ -39,10 +40,14 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from datafusion import DataFrame
 
+    from artifact_contracts.models.history import PlanComponent
     from engine_app.session import EngineSession
 
 __all__ = [
     "audit_bundle",
+    "capture_id",
+    "normalize_physical",
+    "plan_components",
     "plan_dataframe",
     "plan_sql",
     "query_options",
@@ -50,6 +55,8 @@ __all__ = [
 ]
 
 _TABLE_SCAN = re.compile(r"TableScan: ([^\s]+)")
+# A listing table's file groups: ``file_groups={N groups: [[a.parquet:0..9, b.parquet], [c.parquet]]}``.
+_FILE_LIST = re.compile(r"(\d+ groups?): \[\[.*?\]\](?=\})")
 
 
 def query_options() -> SQLOptions:
@@ -151,7 +158,6 @@ def plan_dataframe(
         logical = df.logical_plan()
         optimized = df.optimized_logical_plan()
         physical = df.execution_plan()
-        explain = ctx.sql_with_options("EXPLAIN " + statement, query_options()).to_pylist()
     except Exception as exc:  # planning errors surface here for some statements
         raise PlanningError(error_text(exc)) from exc
     texts = PlanTexts(
@@ -188,7 +194,12 @@ def plan_dataframe(
         sql=statement,
         view_name=view_name,
         plan_fingerprint=fingerprint(identity),
-        explain=tuple(ExplainRow(plan_type=str(r["plan_type"]), plan=normalize(str(r["plan"]))) for r in explain),
+        # What `EXPLAIN` prints, taken from the plans built above instead of planning the
+        # statement a second time (a third of the capture's cost).
+        explain=(
+            ExplainRow(plan_type="logical_plan", plan=texts.optimized_logical),
+            ExplainRow(plan_type="physical_plan", plan=texts.physical),
+        ),
         output_schema=schema_snapshot(df.schema()),
         information_schema=info,
         information_schema_hash=info_hash,
@@ -200,6 +211,64 @@ def plan_dataframe(
         planning_env_hash=session.profile.planning_env_hash,
         texts=texts,
         datafusion_version=next(lib.version for lib in library_versions() if lib.name == "datafusion"),
+    )
+
+
+def normalize_physical(text: str) -> str:
+    """The physical plan without data file names: operators, partitioning and expressions stay.
+
+    ``file_groups={2 groups: [[<table:t>/part-1.parquet:0..99], ...]}`` becomes
+    ``file_groups={2 groups}``, so new data files (a table updated) are not a plan change.
+
+    Args:
+        text: A physical plan as :func:`plan_sql` records it.
+
+    Returns:
+        The text with every file group listing reduced to its group count.
+    """
+    return _FILE_LIST.sub(r"\1", text)
+
+
+def plan_components(artifacts: PlanArtifacts) -> dict[PlanComponent, str | None]:
+    """Fingerprint each component of a plan that can change on its own.
+
+    Args:
+        artifacts: The plan's artifacts.
+
+    Returns:
+        Component to fingerprint (None for an absent Substrait plan), in report order. The
+        plan's shape is Substrait, the logical, optimized and (normalized) physical texts
+        and the catalog of the tables it reads; ``rulepack`` and ``environment`` are what it
+        was planned with (versions and settings).
+    """
+    found: dict[PlanComponent, str | None] = {
+        "substrait": fingerprint(artifacts.substrait) if artifacts.substrait is not None else None,
+        "logical": fingerprint(artifacts.texts.logical),
+        "optimized": fingerprint(artifacts.texts.optimized_logical),
+        "physical": fingerprint(normalize_physical(artifacts.texts.physical)),
+        # The catalog alone: the settings the snapshot also holds are the environment's.
+        "information_schema": fingerprint(
+            {"tables": artifacts.information_schema.tables, "columns": artifacts.information_schema.columns}
+        ),
+        "rulepack": artifacts.rulepack_hash,
+        "environment": artifacts.planning_env_hash,
+    }
+    return {component: found[component] for component in COMPONENTS}
+
+
+def capture_id(artifacts: PlanArtifacts) -> str:
+    """The plan store's key of a capture: plan fingerprint, normalized physical plan, environment.
+
+    Two captures with one plan fingerprint but another physical plan (a physical-only
+    setting) or another planning environment (a library version) are two rows.
+    """
+    components = plan_components(artifacts)
+    return fingerprint(
+        {
+            "plan_fingerprint": artifacts.plan_fingerprint,
+            "physical": components["physical"],
+            "environment": components["environment"],
+        }
     )
 
 

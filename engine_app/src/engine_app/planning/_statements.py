@@ -1,10 +1,42 @@
-"""Split SQL text into statements (on ``;`` outside quotes and comments)."""
+"""Split SQL text into statements (on ``;`` outside quotes and comments), and name them.
+
+A statement is named by a ``-- name: revenue_by_region`` comment line inside it (usually
+just before its ``SELECT``); an unnamed one is ``<source>:<n>``, its 1-based position.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-__all__ = ["split_statements"]
+__all__ = ["NamedStatement", "named_statements", "split_statements"]
+
+_NAME = re.compile(r"^\s*--\s*name:\s*(\S(?:.*\S)?)\s*$", re.MULTILINE)
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedStatement:
+    """A statement and its name."""
+
+    name: str
+    sql: str
+
+
+def named_statements(text: str, source: str) -> list[NamedStatement]:
+    """Split SQL text into statements and name each one.
+
+    Args:
+        text: One or more statements.
+        source: What unnamed statements are named after (a file name, or ``sql``).
+
+    Returns:
+        The statements in order, each named by its ``-- name:`` comment or ``<source>:<n>``.
+    """
+    named = []
+    for index, statement in enumerate(split_statements(text), start=1):
+        match = _NAME.search(statement)
+        named.append(NamedStatement(match.group(1) if match else f"{source}:{index}", statement))
+    return named
 
 
 def split_statements(text: str) -> list[str]:

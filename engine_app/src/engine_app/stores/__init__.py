@@ -3,13 +3,14 @@
 ================================  ===============================  ===========================
 table                             store                            rows
 ================================  ===============================  ===========================
-``datafusion_plan_artifacts_v1``  :class:`PlanArtifactStore`       one per plan fingerprint
-``datafusion_view_artifacts_v1``  :class:`ViewArtifactStore`       one per (view, fingerprint)
+``datafusion_plan_artifacts_v2``  :class:`PlanArtifactStore`       one per capture
+``datafusion_view_artifacts_v2``  :class:`ViewArtifactStore`       one per (view, fingerprint)
 ``engine_diagnostics_v1``         :class:`DiagnosticsLog`          one per event
 ``delta_write_artifacts_v1``      :class:`WriteArtifactStore`      one per pipeline write
 ``delta_scan_artifacts_v1``       :class:`ScanArtifactStore`       one per recorded scan
 ``cdf_cursors_v1``                :class:`CursorStore`             one per cursor advance
 ``incremental_runs_v1``           :class:`RunStore`                one per applied CDF batch
+``engine_runs_v1``                :class:`RunRecordStore`          one per ``run`` or ``plan``
 ================================  ===============================  ===========================
 
 Each store is a declaration (:class:`StoreSpec`: table name, contract, queryable columns,
@@ -52,6 +53,7 @@ from engine_app.stores._plans import (
     relative_to,
 )
 from engine_app.stores._registry import STORE_SPECS, STORE_TABLES
+from engine_app.stores._runs import RUNS_TABLE, RunRecordStore
 from engine_app.stores._scans import SCAN_ARTIFACTS_TABLE, ScanArtifactStore
 from engine_app.stores._table import PAYLOAD, Column, CommitBatches, Decoded, Reads, Store, StoreSpec, field_column
 from engine_app.stores._warehouse import Warehouse
@@ -73,8 +75,10 @@ __all__ = [
     "PLAN_LISTING_COLUMNS",
     "PLAN_TABLE",
     "PlanArtifactStore",
+    "RUNS_TABLE",
     "Reads",
     "RepairReport",
+    "RunRecordStore",
     "RunStore",
     "SCAN_ARTIFACTS_TABLE",
     "STORE_SPECS",

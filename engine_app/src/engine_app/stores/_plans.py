@@ -34,7 +34,7 @@ from artifact_contracts.models import (
 )
 from artifact_contracts.registry import contract_hash
 from engine_app.lake import Location, relative_uri
-from engine_app.planning import audit_bundle
+from engine_app.planning import audit_bundle, capture_id
 from engine_app.stores._table import TIMESTAMP, Column, Decoded, Reads, Store, StoreSpec, field_column
 
 __all__ = [
@@ -64,6 +64,7 @@ PLAN_SPEC = StoreSpec(
     table=PLAN_TABLE,
     record=PlanArtifacts,
     columns=(
+        Column(pa.field("capture_id", pa.string(), nullable=False), lambda row: capture_id(row.record)),
         field_column(PlanArtifacts, "plan_fingerprint"),
         field_column(PlanArtifacts, "view_name"),
         Column(pa.field("sql", pa.string()), lambda row: row.record.sql),
@@ -75,8 +76,8 @@ PLAN_SPEC = StoreSpec(
             lambda row: dumps_msgpack(audit_bundle(row.record, contract_hash())),
         ),
     ),
-    key=("plan_fingerprint",),
-    order=("created_at", "plan_fingerprint"),
+    key=("capture_id",),
+    order=("created_at", "plan_fingerprint", "capture_id"),
 )
 """The plan store's declaration."""
 
@@ -94,6 +95,7 @@ VIEW_SPEC = StoreSpec(
 """The view store's declaration."""
 
 PLAN_LISTING_COLUMNS = (
+    "capture_id",
     "plan_fingerprint",
     "view_name",
     "sql",
@@ -208,15 +210,32 @@ class PlanArtifactStore:
         return self.store.decode_with(self.store.sorted(self.store.read()), _decode_plan, _subject)
 
     def get(self, plan_fingerprint: str) -> Decoded[StoredPlan]:
-        """Read the plan stored under a fingerprint (only the files that can hold it).
+        """Read the captures of a plan fingerprint, newest first (only the files that can hold it).
 
         Args:
             plan_fingerprint: ``sha256:...``.
 
         Returns:
-            At most one plan, or the event explaining why its row does not decode.
+            Every capture of the plan (one per physical plan and environment it was planned
+            with), or the events explaining why rows do not decode.
         """
         reads = self.store.read(filter_expression=pc.field("plan_fingerprint") == plan_fingerprint)
+        decoded = self.store.decode_with(reads, _decode_plan, _subject)
+        decoded.items.sort(key=lambda p: p.row.created_at, reverse=True)
+        return decoded
+
+    def get_captures(self, capture_ids: Sequence[str]) -> Decoded[StoredPlan]:
+        """Read captures by their ids (the run records name them).
+
+        Args:
+            capture_ids: ``capture_id`` values.
+
+        Returns:
+            The captures found, in no set order.
+        """
+        if not capture_ids:
+            return Decoded([], [])
+        reads = self.store.read(filter_expression=pc.field("capture_id").isin(sorted(set(capture_ids))))
         return self.store.decode_with(reads, _decode_plan, _subject)
 
     def matching(self, prefix: str) -> Reads:

@@ -7,6 +7,7 @@ from typing import Any
 from engine_app.stores._cdf import CURSORS_SPEC, RUNS_SPEC
 from engine_app.stores._diagnostics import DIAGNOSTICS_SPEC
 from engine_app.stores._plans import PLAN_SPEC, VIEW_SPEC
+from engine_app.stores._runs import RUN_RECORDS_SPEC
 from engine_app.stores._scans import SCANS_SPEC
 from engine_app.stores._table import StoreSpec
 from engine_app.stores._writes import WRITES_SPEC
@@ -21,6 +22,7 @@ STORE_SPECS: tuple[StoreSpec[Any], ...] = (
     SCANS_SPEC,
     CURSORS_SPEC,
     RUNS_SPEC,
+    RUN_RECORDS_SPEC,
 )
 """Every store's declaration."""
 

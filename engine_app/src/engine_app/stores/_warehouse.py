@@ -11,6 +11,7 @@ from engine_app.lake import Location
 from engine_app.stores._cdf import CursorStore, RunStore
 from engine_app.stores._diagnostics import DiagnosticsLog
 from engine_app.stores._plans import PlanArtifactStore, ViewArtifactStore
+from engine_app.stores._runs import RunRecordStore
 from engine_app.stores._scans import ScanArtifactStore
 from engine_app.stores._writes import WriteArtifactStore
 
@@ -58,6 +59,11 @@ class Warehouse:
     def views(self) -> ViewArtifactStore:
         """The view artifacts."""
         return ViewArtifactStore(self.location)
+
+    @functools.cached_property
+    def run_records(self) -> RunRecordStore:
+        """The run records of ``run`` and ``plan``."""
+        return RunRecordStore(self.location)
 
     @functools.cached_property
     def diagnostics(self) -> DiagnosticsLog:
