@@ -40,6 +40,8 @@ UNKNOWN_VALUE: dict[str, Any] = {"nested": [1, "two", None, {"deeper": True}]}
 # without an entry here fails generation loudly, so a new pattern needs its examples.
 PATTERN_EXAMPLES: dict[str, list[str]] = {
     r"^sha256:[0-9a-f]{64}$": ["sha256:" + "0" * 64, "sha256:" + "f" * 64, "sha256:" + "0123456789abcdef" * 4],
+    r"^[0-9a-f]{32}$": ["0" * 32, "0123456789abcdef" * 2, "f" * 32],
+    r"^(?!.*\n)\S(.*\S)?$": ["q", "q01", "report.sql:12", "revenue by region"],
     r"^(?!.*\n)[A-Za-z_][A-Za-z0-9_.\-]*$": ["a", "_" + "Z9_.-" * 50 + "abcz", "lineitem", "tpch.q01-v2"],
     r"^(?!.*\n)(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+.][0-9A-Za-z.\-+]*)?$": [
         "0.0.0",

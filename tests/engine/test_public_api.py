@@ -35,7 +35,9 @@ def test_every_subpackage_says_what_it_owns(name: str) -> None:
 
 
 def test_the_layout_is_the_documented_one() -> None:
-    assert [f"engine_app.{n}" for n in ("cli", "delta", "demo", "planning", "session", "stores")] == SUBPACKAGES
+    assert [
+        f"engine_app.{n}" for n in ("cli", "delta", "demo", "history", "planning", "session", "stores")
+    ] == SUBPACKAGES
 
 
 def test_version_matches_the_distribution() -> None:

@@ -23,6 +23,7 @@ from artifact_contracts.models import (
 from engine_app.delta import scan_table, write_table
 from engine_app.demo.tpch import queries
 from engine_app.errors import DeltaIOError
+from engine_app.history import RunRecorder
 from engine_app.lake import Location, commits_with
 from engine_app.planning import plan_sql
 from engine_app.session import EngineSession
@@ -123,6 +124,10 @@ def test_every_store_writes_lists_and_gets(s3_warehouse: Location, tpch_session:
     run = IncrementalRun(consumer="c", table_uri="t", from_version=0, to_version=4, inserts=3, committed_at=NOW)
     warehouse.runs.append(run)
     assert warehouse.runs.list("c") == ([run], [])
+
+    record = RunRecorder("plan").record(tpch_session)
+    assert warehouse.run_records.append(record) == 1
+    assert warehouse.run_records.get(record.run_id).items == [record]
 
     assert warehouse.exists()
     # The log is read from S3 too: one commit per keyed write that added rows, none for the no-op.

@@ -23,8 +23,8 @@ def planned(tpch_session: EngineSession) -> list[PlanArtifacts]:
 
 
 def test_table_name_carries_the_schema_version() -> None:
-    assert PLAN_TABLE == "datafusion_plan_artifacts_v1"
-    assert VIEW_TABLE == "datafusion_view_artifacts_v1"
+    assert PLAN_TABLE == "datafusion_plan_artifacts_v2"
+    assert VIEW_TABLE == "datafusion_view_artifacts_v2"
 
 
 def test_append_list_get(tmp_path: Path, tpch_session: EngineSession, planned: list[PlanArtifacts]) -> None:
@@ -79,6 +79,7 @@ def test_a_row_that_does_not_decode_is_reported_and_the_rest_read(
     store.append(planned[:2], tpch_session.environment())
     bad = pa.table(
         {
+            "capture_id": ["sha256:" + "c" * 64],
             "plan_fingerprint": ["sha256:" + "f" * 64],
             "view_name": [None],
             "contract_version": ["0.1.0"],

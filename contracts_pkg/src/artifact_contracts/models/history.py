@@ -23,6 +23,7 @@ __all__ = [
     "DiffStatus",
     "PlanBaseline",
     "PlanComponent",
+    "PlanComponents",
     "PlanDiffEntry",
     "PlanDiffReport",
     "RunId",
@@ -50,7 +51,9 @@ StatementName = Annotated[
         "comment in a SQL file, else `<file>:<n>`. One line, no surrounding spaces.",
     ),
 ]
-PlanComponent = Literal["substrait", "logical", "optimized", "physical", "information_schema", "rulepack", "environment"]
+PlanComponent = Literal[
+    "substrait", "logical", "optimized", "physical", "information_schema", "rulepack", "environment"
+]
 """A part of a plan that can change on its own."""
 COMPONENTS: tuple[PlanComponent, ...] = (
     "substrait",
@@ -72,9 +75,9 @@ class StatementRun(StructBaseCompat):
     """One statement of a run: its name, its plan and how planning and execution went."""
 
     name: Annotated[StatementName, msgspec.Meta(description="The statement's name.")]
-    kind: Annotated[
-        Literal["query", "view"], msgspec.Meta(description="A query, or a view's defining statement.")
-    ] = "query"
+    kind: Annotated[Literal["query", "view"], msgspec.Meta(description="A query, or a view's defining statement.")] = (
+        "query"
+    )
     plan_fingerprint: Annotated[
         Optional[Fingerprint], msgspec.Meta(description="The plan's fingerprint; None when it did not plan.")
     ] = None
@@ -83,9 +86,9 @@ class StatementRun(StructBaseCompat):
         msgspec.Meta(description="The plan store's key of this capture (plan, normalized physical plan, environment)."),
     ] = None
     planning_ms: Annotated[_Millis, msgspec.Meta(description="Time to plan and capture the artifacts.")] = 0.0
-    execution_ms: Annotated[
-        Optional[_Millis], msgspec.Meta(description="Time to execute; None when not executed.")
-    ] = None
+    execution_ms: Annotated[Optional[_Millis], msgspec.Meta(description="Time to execute; None when not executed.")] = (
+        None
+    )
     rows: Annotated[Optional[Count], msgspec.Meta(description="Rows the execution returned.")] = None
     status: Annotated[Literal["ok", "failed"], msgspec.Meta(description="Whether it planned (and ran).")] = "ok"
     error: Annotated[Optional[Text], msgspec.Meta(description="Why it failed, on one line.")] = None
@@ -112,13 +115,27 @@ class RunRecord(StructBaseCompat, tag="run_record", tag_field="kind"):
     config_fingerprint: Annotated[Fingerprint, msgspec.Meta(description="Fingerprint of the EngineConfig.")]
     planning_env_hash: Annotated[Fingerprint, msgspec.Meta(description="The session's planning environment hash.")]
     contract_version: Annotated[SemVer, msgspec.Meta(description="The artifact-contracts version.")]
-    profile: Annotated[
-        RuntimeProfileSnapshot, msgspec.Meta(description="Versions and settings the run planned with.")
-    ]
+    profile: Annotated[RuntimeProfileSnapshot, msgspec.Meta(description="Versions and settings the run planned with.")]
     tables: Annotated[
         tuple[TableVersion, ...], msgspec.Meta(description="The tables registered, with their versions.")
     ] = ()
     statements: Annotated[tuple[StatementRun, ...], msgspec.Meta(description="Every statement, in order.")] = ()
+
+
+class PlanComponents(StructBaseCompat):
+    """The fingerprint of each part of a plan that can change on its own (None: absent)."""
+
+    substrait: Annotated[Optional[Fingerprint], msgspec.Meta(description="The canonical Substrait bytes.")] = None
+    logical: Annotated[Optional[Fingerprint], msgspec.Meta(description="The logical plan text.")] = None
+    optimized: Annotated[Optional[Fingerprint], msgspec.Meta(description="The optimized logical plan text.")] = None
+    physical: Annotated[
+        Optional[Fingerprint], msgspec.Meta(description="The physical plan text, normalized (no data file names).")
+    ] = None
+    information_schema: Annotated[
+        Optional[Fingerprint], msgspec.Meta(description="The catalog of the tables the plan reads.")
+    ] = None
+    rulepack: Annotated[Optional[Fingerprint], msgspec.Meta(description="The plan's `rulepack_hash`.")] = None
+    environment: Annotated[Optional[Fingerprint], msgspec.Meta(description="The plan's `planning_env_hash`.")] = None
 
 
 class BaselineEntry(StructBaseCompat):
@@ -126,15 +143,10 @@ class BaselineEntry(StructBaseCompat):
 
     name: Annotated[StatementName, msgspec.Meta(description="The statement's name.")]
     plan_fingerprint: Annotated[Fingerprint, msgspec.Meta(description="The plan fingerprint.")]
-    components: Annotated[
-        dict[PlanComponent, Optional[Fingerprint]],
-        msgspec.Meta(description="Each component's fingerprint (None: the component is absent, e.g. no Substrait)."),
-    ] = {}
+    components: Annotated[PlanComponents, msgspec.Meta(description="Each component's fingerprint.")] = PlanComponents()
     logical: Annotated[Text, msgspec.Meta(description="The logical plan text.")] = ""
     optimized: Annotated[Text, msgspec.Meta(description="The optimized logical plan text.")] = ""
-    physical: Annotated[
-        Text, msgspec.Meta(description="The physical plan text, normalized (no data file names).")
-    ] = ""
+    physical: Annotated[Text, msgspec.Meta(description="The physical plan text, normalized (no data file names).")] = ""
 
 
 class PlanBaseline(StructBaseCompat, tag="plan_baseline", tag_field="kind"):
@@ -167,9 +179,7 @@ class PlanDiffEntry(StructBaseCompat):
     name: Annotated[StatementName, msgspec.Meta(description="The statement's name.")]
     status: Annotated[DiffStatus, msgspec.Meta(description="`unchanged`, `changed`, `added` or `removed`.")]
     left_fingerprint: Annotated[Optional[Fingerprint], msgspec.Meta(description="The left plan fingerprint.")] = None
-    right_fingerprint: Annotated[
-        Optional[Fingerprint], msgspec.Meta(description="The right plan fingerprint.")
-    ] = None
+    right_fingerprint: Annotated[Optional[Fingerprint], msgspec.Meta(description="The right plan fingerprint.")] = None
     changes: Annotated[
         tuple[ComponentChange, ...], msgspec.Meta(description="The components that changed, in report order.")
     ] = ()
@@ -197,9 +207,7 @@ class PlanDiffReport(StructBaseCompat, tag="plan_diff", tag_field="kind"):
     left: Annotated[Text, msgspec.Meta(description="What the left side is (a run id, a file, ...).")]
     right: Annotated[Text, msgspec.Meta(description="What the right side is.")]
     entries: Annotated[tuple[PlanDiffEntry, ...], msgspec.Meta(description="One per name, sorted by name.")] = ()
-    settings: Annotated[
-        tuple[SettingChange, ...], msgspec.Meta(description="Session settings that differ.")
-    ] = ()
+    settings: Annotated[tuple[SettingChange, ...], msgspec.Meta(description="Session settings that differ.")] = ()
     libraries: Annotated[tuple[SettingChange, ...], msgspec.Meta(description="Library versions that differ.")] = ()
     tables: Annotated[
         tuple[TableVersionChange, ...], msgspec.Meta(description="Table versions that differ (data changes).")

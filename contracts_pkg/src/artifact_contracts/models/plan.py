@@ -234,9 +234,9 @@ class PlanArtifactRow(StructBaseCompat):
     ] = None
     plan_fingerprint: Annotated[Fingerprint, msgspec.Meta(description="The plan's `plan_fingerprint`.")]
     view_name: Annotated[Optional[Name], msgspec.Meta(description="The view the plan defines, if any.")] = None
-    sql: Annotated[Optional[Text], msgspec.Meta(description="The statement (v2), for listings without the payload.")] = (
-        None
-    )
+    sql: Annotated[
+        Optional[Text], msgspec.Meta(description="The statement (v2), for listings without the payload.")
+    ] = None
     substrait_roundtrip: Annotated[
         Optional[bool], msgspec.Meta(description="Whether Substrait round-tripped (v2), for listings.")
     ] = None

@@ -18,11 +18,13 @@ table.summary td, table.summary th { border: 1px solid #d0d7de; padding: .25rem 
 .status-unchanged { color: #57606a; } .status-changed { color: #9a6700; font-weight: 600; }
 .status-added { color: #1a7f37; font-weight: 600; } .status-removed { color: #cf222e; font-weight: 600; }
 code, table.diff { font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, monospace; }
-table.diff { border-collapse: collapse; width: 100%; table-layout: fixed; margin-bottom: 1rem; }
-table.diff td { vertical-align: top; white-space: pre-wrap; word-break: break-all; padding: 0 .3rem; }
-table.diff th { background: #f6f8fa; font-weight: 600; }
-td.diff_header { color: #57606a; text-align: right; width: 3em; }
-td.diff_next { width: 1.5em; }
+table.diff { border-collapse: collapse; width: 100%; margin-bottom: 1rem; border: 1px solid #d0d7de; }
+table.diff td { vertical-align: top; white-space: pre-wrap; word-break: break-word; padding: 0 .4rem; width: 48%; }
+table.diff th { background: #f6f8fa; font-weight: 600; padding: .2rem .4rem; }
+table.diff td.diff_header, table.diff td.diff_next {
+  color: #57606a; text-align: right; width: 1%; white-space: nowrap;
+}
+table.diff td.diff_next a { color: #57606a; }
 .diff_add { background: #dafbe1; } .diff_chg { background: #fff8c5; } .diff_sub { background: #ffebe9; }
 """
 
@@ -66,7 +68,7 @@ def _changed(entry: PlanDiffEntry, left: PlanSet, right: PlanSet) -> str:
                 f"{html.escape(str(change.right))}</p>"
             )
             continue
-        table = difflib.HtmlDiff(wrapcolumn=90).make_table(
+        table = difflib.HtmlDiff().make_table(
             before.texts[key].splitlines(), after.texts[key].splitlines(), "left", "right", context=True, numlines=2
         )
         parts.append(f"<h3>{change.component} plan</h3>{table}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
+import msgspec
+
 import artifact_contracts
 from artifact_contracts.models import (
     BaselineEntry,
     PlanArtifacts,
     PlanBaseline,
+    PlanComponents,
     RunRecord,
     RuntimeProfileSnapshot,
 )
@@ -35,7 +38,7 @@ class PlannedStatement:
 
     name: str
     plan_fingerprint: str
-    components: Mapping[PlanComponent, str | None]
+    components: Mapping[str, str | None]
     texts: Mapping[str, str]
 
     @classmethod
@@ -57,7 +60,7 @@ class PlannedStatement:
         return BaselineEntry(
             name=self.name,
             plan_fingerprint=self.plan_fingerprint,
-            components=dict(self.components),
+            components=PlanComponents(**self.components),
             logical=self.texts["logical"],
             optimized=self.texts["optimized"],
             physical=self.texts["physical"],
@@ -117,7 +120,7 @@ class PlanSet:
             PlannedStatement(
                 name=e.name,
                 plan_fingerprint=e.plan_fingerprint,
-                components=dict(e.components),
+                components=msgspec.structs.asdict(e.components),
                 texts={"logical": e.logical, "optimized": e.optimized, "physical": e.physical},
             )
             for e in baseline.entries

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from datafusion import DataFrame
 
-    from artifact_contracts.models.history import PlanComponent
     from engine_app.session import EngineSession
 
 __all__ = [
@@ -229,7 +228,7 @@ def normalize_physical(text: str) -> str:
     return _FILE_LIST.sub(r"\1", text)
 
 
-def plan_components(artifacts: PlanArtifacts) -> dict[PlanComponent, str | None]:
+def plan_components(artifacts: PlanArtifacts) -> dict[str, str | None]:
     """Fingerprint each component of a plan that can change on its own.
 
     Args:
@@ -241,7 +240,7 @@ def plan_components(artifacts: PlanArtifacts) -> dict[PlanComponent, str | None]
         and the catalog of the tables it reads; ``rulepack`` and ``environment`` are what it
         was planned with (versions and settings).
     """
-    found: dict[PlanComponent, str | None] = {
+    found: dict[str, str | None] = {
         "substrait": fingerprint(artifacts.substrait) if artifacts.substrait is not None else None,
         "logical": fingerprint(artifacts.texts.logical),
         "optimized": fingerprint(artifacts.texts.optimized_logical),
