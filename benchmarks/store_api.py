@@ -21,6 +21,7 @@ import artifact_contracts
 from artifact_contracts import dumps_msgpack
 from artifact_contracts.models import PlanArtifacts
 from artifact_contracts.registry import contract_hash
+from engine_app.planning import capture_id
 from engine_app.stores import PLAN_LISTING_COLUMNS, PLAN_TABLE, PlanArtifactStore
 
 __all__ = [
@@ -74,6 +75,7 @@ def fill_rows(warehouse: Path, base: PlanArtifacts, start: int, count: int, batc
     for offset in range(start, start + count, batch):
         chunk = distinct(base, offset, min(batch, start + count - offset))
         columns = {
+            "capture_id": [capture_id(a) for a in chunk],
             "plan_fingerprint": [a.plan_fingerprint for a in chunk],
             "view_name": [a.view_name for a in chunk],
             "sql": [a.sql for a in chunk],
