@@ -103,21 +103,26 @@ class Column:
         return str(self.field.name)
 
 
-def _arrow_type(annotation: Any) -> tuple[pa.DataType, bool]:
-    """The plain Arrow type of a field annotation, and whether it may be null."""
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """The type inside ``Annotated`` and ``Optional``, and whether None was allowed."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _arrow_type(typing.get_args(annotation)[0])
+        return _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
-        kind, _ = _arrow_type(members[0])
-        return kind, True
-    if origin is typing.Literal:
-        return pa.string(), False
+        inner, optional = _unwrap(members[0])
+        return inner, optional or len(members) < len(typing.get_args(annotation))
+    return annotation, False
+
+
+def _arrow_type(annotation: Any) -> pa.DataType:
+    """The plain Arrow type of an unwrapped field type."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return pa.string()
     if isinstance(annotation, type):
         for base, kind in _ARROW_TYPES.items():
             if issubclass(annotation, base):
-                return kind, False
+                return kind
     raise TypeError(f"no plain Arrow column type for {annotation!r}")
 
 
@@ -135,12 +140,10 @@ def field_column(contract: type[msgspec.Struct], path: str, name: str | None = N
     owner: Any = contract
     nullable = False
     parts = path.split(".")
-    annotation: Any = None
     for part in parts:
-        annotation = typing.get_type_hints(owner, include_extras=True)[part]
-        nullable = nullable or _optional(annotation)
-        owner = _struct_of(annotation)
-    kind, _ = _arrow_type(annotation)
+        owner, optional = _unwrap(typing.get_type_hints(owner, include_extras=True)[part])
+        nullable = nullable or optional
+    kind = _arrow_type(owner)
 
     def value(row: Row[Any]) -> Any:
         current: Any = row.record
@@ -149,22 +152,6 @@ def field_column(contract: type[msgspec.Struct], path: str, name: str | None = N
         return current
 
     return Column(pa.field(name or parts[-1], kind, nullable=nullable), value)
-
-
-def _optional(annotation: Any) -> bool:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _optional(typing.get_args(annotation)[0])
-    return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
-
-
-def _struct_of(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _struct_of(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return next(_struct_of(a) for a in typing.get_args(annotation) if a is not type(None))
-    return annotation
 
 
 @dataclasses.dataclass(frozen=True)
