@@ -203,10 +203,8 @@ def execute(
     registry = ViewRegistry(session)
     recorder = RunRecorder("run", spec)
     outcomes: list[Outcome] = []
-    environment = session.environment
-    plans: CommitBatches[PlanArtifacts] = CommitBatches(
-        lambda batch: PlanArtifactStore(warehouse).append(batch, environment()), COMMIT_EVERY
-    )
+    environment, store = session.environment, PlanArtifactStore(warehouse)
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment()), COMMIT_EVERY)
     work = [(v.name, "view", v.sql) for v in spec.views] + [(q.name, "query", q.sql) for q in spec.queries]
     task = progress.add_task("planning and running", total=len(work)) if progress else None
     for name, kind, sql in work:

@@ -72,10 +72,8 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     for spec in specs:
         session.register(spec)
     recorder = RunRecorder("plan")
-    environment = session.environment()
-    plans: CommitBatches[PlanArtifacts] = CommitBatches(
-        lambda batch: PlanArtifactStore(args.warehouse).append(batch, environment), COMMIT_EVERY
-    )
+    environment, store = session.environment(), PlanArtifactStore(args.warehouse)
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment), COMMIT_EVERY)
     outcomes: list[PlanOutcome] = []
     with progress_bar(terminal.err) as progress:
         task = progress.add_task("planning", total=len(statements))

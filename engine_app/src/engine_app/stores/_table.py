@@ -212,6 +212,7 @@ class Store(Generic[RecordT]):
         self.location = location
         self.spec = spec
         self.policy = policy or RetryPolicy()
+        self._created = False
 
     @property
     def name(self) -> str:
@@ -226,10 +227,14 @@ class Store(Generic[RecordT]):
         """Create the table empty with its declared schema (a racing creator is harmless).
 
         A table created by an earlier release that lacks a declared (nullable) column gets
-        it added, so every later file carries the whole declared schema.
+        it added, so every later file carries the whole declared schema. Done once per store
+        object: later writes through it skip the log reads.
         """
+        if self._created:
+            return
         if self.exists():
             self._add_missing_columns()
+            self._created = True
             return
         try:
             DeltaTable.create(
@@ -242,6 +247,7 @@ class Store(Generic[RecordT]):
         except DeltaError as exc:
             if "already exists" not in str(exc).lower():  # another writer created it first
                 raise DeltaIOError(f"cannot create store {self.name}: {error_text(exc)}") from exc
+        self._created = True
 
     def _add_missing_columns(self) -> None:
         table = self.location.open()
