@@ -118,15 +118,33 @@ def _execute(session: EngineSession, sql: str) -> int:
     return sum(batch.num_rows for batch in batches)
 
 
-def _run_one(
+def _plan_one(
     session: EngineSession, name: str, kind: str, sql: str, registry: ViewRegistry | None
 ) -> tuple[Outcome, PlanArtifacts | None]:
+    """Plan one view (registering it) or query; the outcome holds no execution yet."""
     started = time.perf_counter()
     try:
         artifacts = registry.register(name, sql).plan if registry is not None else plan_sql(session, sql)
     except (PlanningError, EngineError) as exc:
         return Outcome(name=name, kind=kind, error=str(exc), plan_seconds=time.perf_counter() - started), None
-    planned = time.perf_counter()
+    outcome = Outcome(
+        name=name,
+        kind=kind,
+        plan_fingerprint=artifacts.plan_fingerprint,
+        substrait_roundtrip=artifacts.substrait_validation.roundtrip_ok,
+        plan_seconds=time.perf_counter() - started,
+        capture_id=capture_id(artifacts),
+    )
+    return outcome, artifacts
+
+
+def _run_one(
+    session: EngineSession, name: str, kind: str, sql: str, registry: ViewRegistry | None
+) -> tuple[Outcome, PlanArtifacts | None]:
+    outcome, artifacts = _plan_one(session, name, kind, sql, registry)
+    if artifacts is None:
+        return outcome, None
+    started = time.perf_counter()
     rows: int | None = None
     error: str | None = None
     try:
@@ -135,21 +153,8 @@ def _run_one(
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         error = f"execution failed: {error_text(exc)}"
-    return (
-        Outcome(
-            name=name,
-            kind=kind,
-            plan_fingerprint=artifacts.plan_fingerprint,
-            rows=rows,
-            substrait_roundtrip=artifacts.substrait_validation.roundtrip_ok,
-            plan_seconds=planned - started,
-            run_seconds=time.perf_counter() - planned,
-            error=error,
-            capture_id=capture_id(artifacts),
-            executed=True,
-        ),
-        artifacts,
-    )
+    run_seconds = time.perf_counter() - started
+    return dataclasses.replace(outcome, rows=rows, run_seconds=run_seconds, error=error, executed=True), artifacts
 
 
 def prepare(spec: PipelineSpec, *, engine_path: str = "$.engine") -> EngineSession:
@@ -271,31 +276,15 @@ def plan_spec(session: EngineSession, spec: PipelineSpec, tables: list[TableSpec
         tables: The tables to register (the spec's, and any the caller made).
 
     Returns:
-        One outcome per view and query, in spec order, each with its artifacts' fingerprints
-        (``plans`` maps the names that planned to their artifacts).
+        One outcome per view and query, in spec order; those that planned carry their
+        ``artifacts``.
     """
     for table in tables:
         session.register(table)
     registry = ViewRegistry(session)
+    work = [(v.name, "view", v.sql) for v in spec.views] + [(q.name, "query", q.sql) for q in spec.queries]
     outcomes = []
-    for name, kind, sql in [(v.name, "view", v.sql) for v in spec.views] + [
-        (q.name, "query", q.sql) for q in spec.queries
-    ]:
-        started = time.perf_counter()
-        try:
-            artifacts = registry.register(name, sql).plan if kind == "view" else plan_sql(session, sql)
-        except (PlanningError, EngineError) as exc:
-            outcomes.append(Outcome(name=name, kind=kind, error=str(exc), plan_seconds=time.perf_counter() - started))
-            continue
-        outcomes.append(
-            Outcome(
-                name=name,
-                kind=kind,
-                plan_fingerprint=artifacts.plan_fingerprint,
-                substrait_roundtrip=artifacts.substrait_validation.roundtrip_ok,
-                plan_seconds=time.perf_counter() - started,
-                capture_id=capture_id(artifacts),
-                artifacts=artifacts,
-            )
-        )
+    for name, kind, sql in work:
+        outcome, artifacts = _plan_one(session, name, kind, sql, registry if kind == "view" else None)
+        outcomes.append(dataclasses.replace(outcome, artifacts=artifacts))
     return outcomes
