@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import msgspec
+from rich.console import Console
 
-from artifact_contracts import dumps_json, to_builtins
+from artifact_contracts import to_builtins
 from artifact_contracts.models import PipelineSpec, PlanDiffReport
 from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
 from engine_app.cli.output import print_diff, print_json, print_runs
@@ -84,23 +86,25 @@ def register(commands: Any) -> None:
     check.set_defaults(handler=cmd_check)
 
 
+def _render(report: PlanDiffReport, left: PlanSet, right: PlanSet, fmt: str) -> str:
+    if fmt == "html":
+        return render_html(report, left, right)
+    if fmt == "json":
+        return json.dumps(to_builtins(report), indent=2, sort_keys=True) + "\n"
+    buffer = io.StringIO()
+    print_diff(report, Console(file=buffer, soft_wrap=True, no_color=True))
+    return buffer.getvalue()
+
+
 def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.Namespace, terminal: Terminal) -> None:
-    if args.format == "html":
-        text = render_html(report, left, right)
-    elif args.format == "json":
-        text = json.dumps(to_builtins(report), indent=2, sort_keys=True) + "\n"
-    else:
-        text = ""
+    """Write the report in the chosen format, to ``--output`` or stdout (the same text either way)."""
+    text = _render(report, left, right, args.format)
     if args.output is not None:
-        if args.format == "text":
-            text = dumps_json(report).decode("utf-8") + "\n"
         args.output.write_text(text, encoding="utf-8")
         terminal.err.print(f"wrote {args.output}", highlight=False)
-    elif args.format == "text":
-        print_diff(report, terminal.out)
-    else:
-        terminal.out.file.write(text)
-        terminal.out.file.flush()
+        return
+    terminal.out.file.write(text)
+    terminal.out.file.flush()
 
 
 def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
