@@ -245,7 +245,10 @@ class Store(Generic[RecordT]):
                 commit_properties=CommitProperties(custom_metadata={"engine.store": self.spec.table}),
             )
         except DeltaError as exc:
-            if "already exists" not in str(exc).lower():  # another writer created it first
+            # A racing creator wins with "already exists" locally, and on S3 also with
+            # "protocol changed since last commit": whatever the message, the table now
+            # existing means another writer created it, and that is fine.
+            if not self.exists():
                 raise DeltaIOError(f"cannot create store {self.name}: {error_text(exc)}") from exc
         self._created = True
 
