@@ -242,7 +242,11 @@ class Store(Generic[RecordT]):
                 self.spec.schema,
                 mode="ignore",
                 storage_options=self.location.options(),
-                commit_properties=CommitProperties(custom_metadata={"engine.store": self.spec.table}),
+                # No rebase (as the write pipeline's create): a creator that loses version 0
+                # must not commit a second CREATE TABLE on top of the winner's.
+                commit_properties=CommitProperties(
+                    custom_metadata={"engine.store": self.spec.table}, max_commit_retries=0
+                ),
             )
         except DeltaError as exc:
             # A racing creator wins with "already exists" locally, and on S3 also with
