@@ -75,8 +75,8 @@ def fuzz_decoder(decoder: Decoder, examples: int, seed: int) -> dict[str, Any]:
 
 
 def kill_loops(rounds: int, seed: int) -> list[dict[str, Any]]:
-    """Run the plan-store and cursor-store kill loops in scratch warehouses."""
-    from tests.reliability.killing import cursor_kill_loop, plan_kill_loop
+    """Run the plan-store, cursor-store and run-record kill loops in scratch warehouses."""
+    from tests.reliability.killing import cursor_kill_loop, plan_kill_loop, run_record_kill_loop
 
     from artifact_contracts import dumps_msgpack as encode
     from artifact_contracts.models import EngineConfig
@@ -96,7 +96,8 @@ def kill_loops(rounds: int, seed: int) -> list[dict[str, Any]]:
         budget = 30.0 * rounds
         plans = plan_kill_loop(base / "plans", template, total=20 * rounds, rounds=rounds, seed=seed, budget=budget)
         cursors = cursor_kill_loop(base / "cursors", total=20 * rounds, rounds=rounds, seed=seed, budget=budget)
-        results = [asdict(plans), asdict(cursors)]
+        runs = run_record_kill_loop(base / "runs", total=20 * rounds, rounds=rounds, seed=seed, budget=budget)
+        results = [asdict(plans), asdict(cursors), asdict(runs)]
     return results
 
 
