@@ -6,7 +6,15 @@ import argparse
 from typing import Any
 
 from engine_app.audit import audit_warehouse
-from engine_app.cli._common import Terminal, add_format, add_warehouse, report_events
+from engine_app.cli._common import (
+    Terminal,
+    add_executor,
+    add_format,
+    add_warehouse,
+    executor_of,
+    progress_bar,
+    report_events,
+)
 from engine_app.cli.output import print_audit
 from engine_app.errors import EngineError
 from engine_app.stores import PlanArtifactStore
@@ -28,6 +36,7 @@ def register(commands: Any) -> None:
     )
     add_warehouse(audit)
     add_format(audit, ("table", "json"))
+    add_executor(audit)
     audit.set_defaults(handler=cmd_audit)
 
 
@@ -35,8 +44,9 @@ def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
     if not PlanArtifactStore(args.warehouse).exists():
         raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
-    with terminal.err.status("re-planning every stored plan in a fresh process"):
-        report = audit_warehouse(args.warehouse)
+    with executor_of(args) as executor, progress_bar(terminal.err) as progress:
+        task = progress.add_task("re-planning every stored plan in a fresh process", total=None)
+        report = audit_warehouse(args.warehouse, executor=executor, advance=lambda count: progress.advance(task, count))
     report_events(args.warehouse, report.events, terminal.err)
     print_audit(report.results, args.format, terminal.out)
     return 0 if report.ok else 1

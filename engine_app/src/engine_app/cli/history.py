@@ -28,7 +28,6 @@ from engine_app.history import (
     render_html,
     resolve_side,
 )
-from engine_app.lake import Location
 from engine_app.pipeline import plan_spec, prepare
 from engine_app.stores import RunRecordStore
 
@@ -109,7 +108,7 @@ def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.
 
 def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
     """Diff two plan sets; exit 1 when anything changed."""
-    warehouse = Location.of(args.warehouse)
+    warehouse = args.warehouse
     left, right = resolve_side(args.left, warehouse), resolve_side(args.right, warehouse)
     report = diff_plans(left, right)
     _emit(report, left, right, args, terminal)
@@ -126,7 +125,7 @@ def cmd_runs_list(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_runs_show(args: argparse.Namespace, terminal: Terminal) -> int:
     """Print one run record."""
-    record = find_run(Location.of(args.warehouse), args.run)
+    record = find_run(args.warehouse, args.run)
     if args.format == "json":
         print_json(to_builtins(record), terminal.out)
         return 0
@@ -161,7 +160,7 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     with progress_bar(terminal.err) as progress:
         if spec.tpch_scale is not None:
             task = progress.add_task("generating TPC-H", total=None)
-            tables = [*tpch.generate(Path(args.warehouse), spec.tpch_scale, write_policy=spec.write_policy), *tables]
+            tables = [*tpch.generate(args.warehouse.path, spec.tpch_scale, write_policy=spec.write_policy), *tables]
             progress.remove_task(task)
         progress.add_task("planning", total=None)
         outcomes = plan_spec(session, spec, tables)

@@ -92,7 +92,7 @@ def print_incremental(reports: list[ConsumerReport], consumer: str, fmt: str, ou
 
 def cmd_incremental(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the consumer over every CDF table of the warehouse and print what it applied."""
-    if not args.warehouse.is_dir():
+    if not args.warehouse.exists():
         raise EngineError(f"no warehouse at {args.warehouse}")
     with terminal.err.status(f"applying change feeds for consumer {args.consumer!r}"):
         reports = run_consumer(args.warehouse, args.consumer)

@@ -9,7 +9,15 @@ from typing import Any
 import msgspec
 
 from artifact_contracts.models import PipelineSpec
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
+from engine_app.cli._common import (
+    Terminal,
+    add_config,
+    add_executor,
+    add_format,
+    add_warehouse,
+    executor_of,
+    progress_bar,
+)
 from engine_app.cli.output import print_run
 from engine_app.config import load_engine_config, load_pipeline_spec
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_demo
@@ -42,6 +50,7 @@ def register(commands: Any) -> None:
     )
     add_config(run)
     add_format(run, ("table", "json"), "summary format")
+    add_executor(run)
     run.set_defaults(handler=cmd_run)
 
 
@@ -71,8 +80,8 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run a spec or the embedded demo and print the summary."""
     spec = _spec(args)
     runner = run_pipeline if spec.tpch_scale is None else run_demo
-    with progress_bar(terminal.err) as progress:
+    with executor_of(args) as executor, progress_bar(terminal.err) as progress:
         engine_path = "$" if args.config is not None else "$.engine"
-        report = runner(spec, args.warehouse, progress=progress, engine_path=engine_path)
+        report = runner(spec, args.warehouse, progress=progress, engine_path=engine_path, executor=executor)
     print_run(report, args.format, terminal.out)
     return 0 if report.ok else 1

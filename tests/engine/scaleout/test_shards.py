@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import pytest
+
+from engine_app.scaleout import gather, shards
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.mark.parametrize(("items", "workers", "sizes"), [
+    (0, 2, []), (1, 2, [1]), (7, 1, [2, 2, 2, 1]), (8, 2, [1] * 8), (100, 2, [13, 13, 13, 13, 12, 12, 12, 12]),
+])  # fmt: skip
+def test_shards_are_contiguous_non_empty_and_balanced(items: int, workers: int, sizes: list[int]) -> None:
+    cut = shards(list(range(items)), workers)
+    assert [len(shard) for shard in cut] == sizes
+    assert [item for shard in cut for item in shard] == list(range(items))
+
+
+def test_gather_keeps_submission_order_and_reports_each_shard() -> None:
+    futures: list[Future[list[int]]] = [Future() for _ in range(3)]
+    for future, value in zip(reversed(futures), ([5], [3, 4], [1, 2])):
+        future.set_result(value)
+    seen: list[list[int]] = []
+    assert gather(futures, seen.append) == [[1, 2], [3, 4], [5]]
+    assert sorted(map(len, seen)) == [1, 2, 2]
