@@ -25,3 +25,22 @@ def test_gather_keeps_submission_order_and_reports_each_shard() -> None:
     seen: list[list[int]] = []
     assert gather(futures, seen.append) == [[1, 2], [3, 4], [5]]
     assert sorted(map(len, seen)) == [1, 2, 2]
+
+
+@pytest.mark.parametrize("argv", [["--workers", "2"], ["--ray-address", "127.0.0.1:1"]])
+def test_ray_options_without_the_ray_executor_are_one_line_errors(
+    argv: list[str], tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine_app.cli import main
+
+    assert main(["audit", "--warehouse", str(tmp_path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert "need --executor ray" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_workers_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine_app.cli import main
+
+    with pytest.raises(SystemExit, match="2"):
+        main(["audit", "--executor", "ray", "--workers", "0"])
+    assert "--workers: expected a whole number >= 1, got '0'" in capsys.readouterr().err

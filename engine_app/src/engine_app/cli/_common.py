@@ -26,6 +26,7 @@ __all__ = [
     "add_executor",
     "add_format",
     "add_warehouse",
+    "check_executor",
     "executor_of",
     "progress_bar",
     "report_events",
@@ -80,12 +81,21 @@ def _positive(text: str) -> int:
     return value
 
 
+def check_executor(args: argparse.Namespace) -> None:
+    """Refuse Ray options without ``--executor ray`` (before anything is read or written).
+
+    Raises:
+        EngineError: ``--ray-address`` or ``--workers`` without ``--executor ray``.
+    """
+    if args.executor != "ray" and (args.ray_address is not None or args.workers is not None):
+        raise EngineError("--ray-address and --workers need --executor ray")
+
+
 @contextlib.contextmanager
 def executor_of(args: argparse.Namespace) -> Iterator[RayExecutor | None]:
     """The executor ``--executor`` asks for, for the ``with`` block (None: this process)."""
+    check_executor(args)
     if args.executor != "ray":
-        if args.ray_address is not None or args.workers is not None:
-            raise EngineError("--ray-address and --workers need --executor ray")
         yield None
         return
     # Ray's driver prints what its workers report (a worker that died, ...) on stdout, from

@@ -11,6 +11,7 @@ from engine_app.cli._common import (
     add_executor,
     add_format,
     add_warehouse,
+    check_executor,
     executor_of,
     progress_bar,
     report_events,
@@ -42,6 +43,7 @@ def register(commands: Any) -> None:
 
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
+    check_executor(args)
     if not PlanArtifactStore(args.warehouse).exists():
         raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
     with executor_of(args) as executor, progress_bar(terminal.err) as progress:

@@ -13,6 +13,7 @@ from engine_app.cli._common import (
     add_executor,
     add_format,
     add_warehouse,
+    check_executor,
     executor_of,
     progress_bar,
 )
@@ -70,6 +71,7 @@ def _read_sql(args: argparse.Namespace) -> str:
 
 def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan every statement over the given tables, store the artifacts, print a row each."""
+    check_executor(args)
     config = load_engine_config(args.config) if args.config is not None else EngineConfig()
     session = EngineSession(config)
     specs = [parse_table_arg(argument) for argument in args.table]

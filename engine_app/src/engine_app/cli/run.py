@@ -15,6 +15,7 @@ from engine_app.cli._common import (
     add_executor,
     add_format,
     add_warehouse,
+    check_executor,
     executor_of,
     progress_bar,
 )
@@ -78,6 +79,7 @@ def _spec(args: argparse.Namespace) -> PipelineSpec:
 
 def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run a spec or the embedded demo and print the summary."""
+    check_executor(args)
     spec = _spec(args)
     runner = run_pipeline if spec.tpch_scale is None else run_demo
     with executor_of(args) as executor, progress_bar(terminal.err) as progress:
