@@ -128,3 +128,15 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
     (record,) = RunRecordStore(warehouse).list().items
     stored = PlanArtifactStore(warehouse).get_captures([s.capture_id for s in record.statements if s.capture_id])
     assert len(stored.items) == 132 and not stored.events
+
+
+def test_without_an_address_a_local_runtime_starts_and_stops(tmp_path: Path, tpch_specs: list[TableSpec]) -> None:
+    warehouse = tmp_path / "wh"
+    argv = [
+        str(Path(sys.executable).with_name("engine-app")), "plan", *_tables(tpch_specs), "--sql", "SELECT 1 AS one",
+        "--warehouse", str(warehouse), "--executor", "ray", "--workers", "1", "--format", "json",
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["error"] is None
+    assert len(_rows(Location.of(warehouse))) == 1

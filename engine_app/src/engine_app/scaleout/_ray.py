@@ -71,8 +71,9 @@ class RayExecutor(Executor):
 
 def _start_options(workers: int) -> dict[str, Any]:
     return {
+        "address": "local",  # a new runtime, never a cluster found on this machine
         "num_cpus": workers,
-        "node_ip_address": "127.0.0.1",
+        "_node_ip_address": "127.0.0.1",
         "include_dashboard": False,
         # The object store only carries shard results (outcomes, a few KB each).
         "object_store_memory": 128 * 1024 * 1024,
