@@ -238,8 +238,11 @@ def capture(
     Returns:
         An outcome per statement, in order, and how many plans were new.
     """
-    environment = session.environment()
-    plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment), COMMIT_EVERY)
+    # The environment is read at each commit: a view planned here is registered as it is
+    # planned, and a later view that reads it is re-planned (audit) with it registered.
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(
+        lambda batch: store.append(batch, session.environment()), COMMIT_EVERY
+    )
     step = _run_one if run else _plan_one
     outcomes: list[Outcome] = []
     for name, kind, sql in work:

@@ -61,6 +61,7 @@ def test_the_demo_through_ray_gives_the_in_process_fingerprints_and_rows(tmp_pat
     assert _fingerprints(on_ray) == _fingerprints(local)
     assert len(_fingerprints(local)) == 25
     assert _rows(on_ray) == _rows(local)
+    assert main(["audit", "--warehouse", on_ray.uri, "--executor", "ray", "--ray-address", ray_cluster]) == 0
 
 
 def test_plan_and_audit_through_ray(tmp_path: Path, ray_cluster: str, tpch_specs: list[TableSpec]) -> None:
