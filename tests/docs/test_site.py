@@ -10,6 +10,7 @@ import argparse
 import importlib.util
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.engine
 ROOT = Path(__file__).resolve().parents[2]
 GUIDES = ROOT / "docs" / "guides"
 _PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+_SHELL_BLOCK = re.compile(r"^ *```sh\n(.*?)^ *```$", re.DOTALL | re.MULTILINE)
 
 
 def _load_gen_ref() -> ModuleType:
@@ -160,6 +162,39 @@ def test_the_guides_have_python_examples() -> None:
 def test_guide_code_runs(code: str, warehouse_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(warehouse_dir)
     exec(compile(code, "<guide>", "exec"), {"__name__": "__guide__"})  # the guides' own code, the point of the test
+
+
+def _command_lines() -> list[tuple[str, list[str]]]:
+    """Every ``engine-app`` / ``artifact-contracts`` invocation in the guides' shell blocks."""
+    found = []
+    for guide in sorted(GUIDES.glob("*.md")):
+        for block in _SHELL_BLOCK.findall(guide.read_text(encoding="utf-8")):
+            for line in block.replace("\\\n", " ").splitlines():
+                words = shlex.split(line, comments=True)
+                # The command ends where a redirection or a pipe starts.
+                ends = [i for i, word in enumerate(words) if word in {">", ">>", "|", "&&"}]
+                words = words[: ends[0]] if ends else words
+                if words and words[0] in {"engine-app", "artifact-contracts"}:
+                    found.append((f"{guide.name}: {' '.join(words[:3])}", words))
+    return found
+
+
+COMMANDS = _command_lines()
+
+
+@pytest.mark.parametrize("words", [words for _, words in COMMANDS], ids=[name for name, _ in COMMANDS])
+def test_guide_commands_parse(words: list[str]) -> None:
+    # The shell examples need data and clusters to run; they must at least be valid command lines.
+    parser = engine_parser() if words[0] == "engine-app" else contracts_parser()
+    try:
+        parser.parse_args(words[1:])
+    except SystemExit as exc:
+        pytest.fail(f"{shlex.join(words)} does not parse (exit {exc.code})")
+
+
+def test_the_guides_have_command_examples() -> None:
+    assert len(COMMANDS) >= 20
+    assert any(words[:3] == ["engine-app", "store", "vacuum"] for _, words in COMMANDS)
 
 
 # --- the generated reference ---------------------------------------------------------------
