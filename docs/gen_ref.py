@@ -298,18 +298,19 @@ def cli_page(parser: argparse.ArgumentParser, main: Callable[..., int]) -> str:
     sections = []
     for prog, help_text, sub in cli_commands(parser):
         parts = [f"## {prog}\n"]
+        # Help texts are plain text: HTML paragraphs keep Markdown from reading "AWS_*" as emphasis.
         if help_text:
-            parts.append(f"{html.escape(help_text[0].upper() + help_text[1:])}.\n")
+            parts.append(f"<p>{html.escape(help_text[0].upper() + help_text[1:])}.</p>\n")
         if sub.description:
-            parts.append(f"{html.escape(sub.description)}\n")
+            parts.append(f"<p>{html.escape(sub.description)}</p>\n")
         parts.append(f"```text\n{_usage(sub)}\n```\n")
         parts.append(_options(sub))
         sections.append("\n".join(parts))
     return (
         f"# {parser.prog}\n\n"
-        f"Generated from the argument parser. {html.escape(parser.description or '')}\n\n"
+        f"<p>Generated from the argument parser. {html.escape(parser.description or '')}</p>\n\n"
         f"```text\n{_usage(parser)}\n```\n\n"
-        f"Exit codes: {html.escape(_returns(main))}\n\n" + "\n".join(sections)
+        f"<p>Exit codes: {html.escape(_returns(main))}</p>\n\n" + "\n".join(sections)
     )
 
 

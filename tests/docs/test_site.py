@@ -192,6 +192,18 @@ def test_guide_commands_parse(words: list[str]) -> None:
         pytest.fail(f"{shlex.join(words)} does not parse (exit {exc.code})")
 
 
+def test_the_install_ranges_in_the_guides_admit_the_current_release() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    import artifact_contracts
+
+    text = "\n".join(guide.read_text(encoding="utf-8") for guide in GUIDES.glob("*.md"))
+    ranges = re.findall(r"artifact-contracts(~=[0-9]+\.[0-9]+(?:\.[0-9]+)?)", text)
+    assert ranges
+    for spec in ranges:
+        assert artifact_contracts.__version__ in SpecifierSet(spec), spec
+
+
 def test_the_guides_have_command_examples() -> None:
     assert len(COMMANDS) >= 20
     assert any(words[:3] == ["engine-app", "store", "vacuum"] for _, words in COMMANDS)
@@ -249,7 +261,7 @@ class TestGeneratedReference:
         assert "--level" not in before
         assert "<code>--level</code>" in after
         assert "how hard (default: 3)" in after
-        assert "## tool frob\n\nFrobnicate the store." in after
+        assert "## tool frob\n\n<p>Frobnicate the store.</p>" in after
 
     def test_a_contract_section_shows_constraints_defaults_and_ext_codes(self) -> None:
         class Probe(StructBaseCompat):
