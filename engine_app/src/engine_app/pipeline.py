@@ -13,6 +13,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -297,12 +298,31 @@ def fan_out(
     if executor is None:
         return capture(session, store, work, run=run, advance=advance)
     environment = dumps_msgpack(session.environment())
-    futures = [
-        executor.submit(capture_shard, environment, store.warehouse, shard, run)
-        for shard in shards(work, executor.workers)
-    ]
-    done = gather(futures, (lambda captured: advance(len(captured.outcomes))) if advance is not None else None)
-    return Captured([o for captured in done for o in captured.outcomes], sum(c.stored for c in done))
+    cut = shards(work, executor.workers)
+    futures = [executor.submit(capture_shard, environment, store.warehouse, shard, run) for shard in cut]
+    answers = gather([_settled(future, shard) for future, shard in zip(futures, cut)], _count(advance))
+    return Captured([o for captured in answers for o in captured.outcomes], sum(c.stored for c in answers))
+
+
+def _count(advance: Callable[[int], None] | None) -> Callable[[Captured], None] | None:
+    return (lambda captured: advance(len(captured.outcomes))) if advance is not None else None
+
+
+def _settled(future: Future[Captured], shard: Sequence[Work]) -> Future[Captured]:
+    """The shard's answer; a task that failed (or whose worker died past its retries) fails each statement."""
+    settled: Future[Captured] = Future()
+
+    def settle(done: Future[Captured]) -> None:
+        try:
+            settled.set_result(done.result())
+        except Exception as exc:  # Ray raises RayTaskError, WorkerCrashedError, ...
+            # A Ray task error's text is the remote traceback; its last line is the error.
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+            error = f"the task planning it failed: {lines[-1]}"
+            settled.set_result(Captured([Outcome(name=n, kind=k, error=error) for n, k, _ in shard], 0))
+
+    future.add_done_callback(settle)
+    return settled
 
 
 def execute(

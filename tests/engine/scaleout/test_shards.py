@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,24 @@ def test_workers_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit, match="2"):
         main(["audit", "--executor", "ray", "--workers", "0"])
     assert "--workers: expected a whole number >= 1, got '0'" in capsys.readouterr().err
+
+
+def test_a_shard_whose_task_fails_fails_each_of_its_statements(tmp_path: Path) -> None:
+    from engine_app.pipeline import fan_out
+    from engine_app.session import EngineSession
+    from engine_app.stores import PlanArtifactStore
+
+    class Failing(ThreadPoolExecutor):
+        workers = 2
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            return super().submit(lambda: (_ for _ in ()).throw(RuntimeError("Traceback:\n  File x\nworker lost")))
+
+    work = [("a", "query", "SELECT 1"), ("b", "query", "SELECT 2")]
+    with Failing() as pool:
+        captured = fan_out(EngineSession(), PlanArtifactStore(tmp_path), work, run=False, executor=pool)  # type: ignore[arg-type]
+    assert [(o.name, o.error) for o in captured.outcomes] == [
+        ("a", "the task planning it failed: worker lost"),
+        ("b", "the task planning it failed: worker lost"),
+    ]
+    assert captured.stored == 0
