@@ -21,7 +21,8 @@ from artifact_contracts import (
     loads_json,
     loads_msgpack,
 )
-from artifact_contracts.limits import admits_unbounded_nesting, check_json_depth, check_msgpack_depth, get_decode_limits
+from artifact_contracts._depth import admits_unbounded_nesting, check_json_depth, check_msgpack_depth
+from artifact_contracts.limits import get_decode_limits
 from artifact_contracts.models import DeltaWritePolicy, PlanArtifacts
 from benchmarks.context import Context
 from benchmarks.fixtures import KIB, binary_plan, medium_plan, small_policy

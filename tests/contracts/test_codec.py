@@ -69,7 +69,7 @@ class TestRoundTrip:
     def test_json_is_canonical(self) -> None:
         assert dumps_json(FULL) == (
             b'{"name":"q1","substrait":"AAFwbGFu","proto":"cHJvdG8=","tags":{"a":1,"b":2,"\xc3\xa9":3},'
-            b'"at":"2026-11-24T12:00:00Z","amount":"1.50","ident":"12345678-1234-5678-1234-567812345678"}'
+            b'"at":"2026-11-24T12:00:00Z","amount":"1.5","ident":"12345678-1234-5678-1234-567812345678"}'
         )
 
     def test_dict_insertion_order_does_not_matter(self) -> None:
