@@ -26,7 +26,9 @@ from artifact_contracts import (
     encode_json_into,
     encode_msgpack_into,
     loads_json,
+    loads_json_batch,
     loads_msgpack,
+    loads_msgpack_batch,
     to_builtins,
 )
 
@@ -307,3 +309,52 @@ class TestBase64Payloads:
         else:
             with pytest.raises(ContractValidationError, match="Invalid base64"):
                 loads_json(document, Plan)
+
+
+class TestBatch:
+    """``loads_*_batch``: one target type, many payloads, one call; errors say which payload."""
+
+    @pytest.mark.parametrize(
+        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
+    )
+    def test_decodes_like_one_call_each(self, batch: Any, dumps: Any) -> None:
+        values = [FULL, Plan(name="x"), Plan(name="y", tags={"z": 1})]
+        payloads = [dumps(v) for v in values]
+        assert batch(payloads, Plan) == values
+        assert batch(iter(payloads), Plan) == values  # any iterable
+        assert batch([bytearray(p) for p in payloads], Plan) == values
+        assert batch([], Plan) == []
+
+    @pytest.mark.parametrize(
+        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
+    )
+    def test_the_first_failing_payload_is_named_in_the_path(self, batch: Any, dumps: Any) -> None:
+        payloads = [dumps(Plan(name="a"))] * 3 + [dumps({"name": 1}), dumps({})]
+        with pytest.raises(ContractValidationError, match=r"at \$\[3\]\.name") as caught:
+            batch(payloads, Plan)
+        assert caught.value.issues[0].path == "$[3].name"
+
+    def test_malformed_and_oversized_items(self) -> None:
+        from artifact_contracts import DecodeLimits, set_decode_limits
+
+        with pytest.raises(ContractDecodeError) as caught:
+            loads_msgpack_batch([b"\x01", b"\xc1"], int)
+        assert caught.value.issues[0].path == "$[1]"
+        with pytest.raises(ContractDecodeError, match="bytes-like") as caught:
+            loads_json_batch([b"1", 2], int)  # type: ignore[list-item]
+        assert caught.value.issues[0].path == "$[1]"
+        previous = set_decode_limits(DecodeLimits(max_bytes=4))
+        try:
+            with pytest.raises(ContractDecodeError, match="exceeds the limit") as caught:
+                loads_json_batch([b"1", b"[1,2,3]"], list[int])
+            assert caught.value.issues[0].path == "$[1]"
+        finally:
+            set_decode_limits(previous)
+
+    def test_depth_limit_applies_per_item(self) -> None:
+        with pytest.raises(ContractDecodeError, match="nesting deeper") as caught:
+            loads_json_batch([b"[]", b"[" * 300 + b"]" * 300])
+        assert caught.value.issues[0].path == "$[1]"
+
+    def test_strings_are_json_payloads(self) -> None:
+        assert loads_json_batch(['{"name":"a"}', b'{"name":"b"}'], Plan) == [Plan(name="a"), Plan(name="b")]

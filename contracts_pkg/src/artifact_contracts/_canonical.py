@@ -43,8 +43,13 @@ class UncanonicalFieldType(TypeError):
     """A field type whose values cannot be made canonical (raised at class creation)."""
 
 
+_NAN: Final = float("nan")
+
+
 def _float(value: Any) -> Any:
     if type(value) is float:
+        if value != value:  # NaN: every NaN payload becomes the one quiet NaN
+            return _NAN
         return 0.0 if value == 0.0 else value  # -0.0 == 0.0: both become the one 0.0
     if type(value) is int:
         try:
@@ -106,7 +111,7 @@ def canonical_value(value: Any) -> Any:
     """The canonical form of a plain value: containers walked, Structs left to their hooks."""
     kind = type(value)
     if kind is float:
-        return 0.0 if value == 0.0 else value
+        return _float(value)
     if kind in PLAIN_TYPES or isinstance(value, msgspec.Struct):
         return value
     if kind is list or kind is tuple:
@@ -215,10 +220,20 @@ def _normalizer(tp: Any) -> Normalizer | None:
         items = tuple(_normalizer(a) for a in args)
         return None if all(fn is None for fn in items) else _positions(items)
     if origin is dict and args:
+        _refuse_non_str_keys(args[0])
         key, val = _normalizer(args[0]), _normalizer(args[1])
         return None if key is None and val is None else _mapping(key, val)
     _refuse_uncanonical(tp)
     return None
+
+
+def _refuse_non_str_keys(key: Any) -> None:
+    # The codec sorts map keys (order="deterministic"), which msgspec does for str keys only.
+    while typing.get_origin(key) is typing.Annotated:
+        key = typing.get_args(key)[0]
+    literal = typing.get_origin(key) is typing.Literal and all(isinstance(a, str) for a in typing.get_args(key))
+    if key is not str and not literal:
+        raise UncanonicalFieldType(f"dict keys of type {key!r} cannot be written in a deterministic order: use str")
 
 
 CONTRACT_BASES: list[type] = []

@@ -296,7 +296,11 @@ def check_msgpack_depth(data: bytes | bytearray | memoryview, limit: int) -> Non
 def plain_input(value: Any, limit: int) -> Any:
     """``value`` with subclasses of ``str``, ``int`` and ``float`` made plain, to ``limit`` deep.
 
-    Returns ``value`` itself when nothing changes. Each container is visited once.
+    Returns ``value`` itself when nothing changes. A value that contains itself is too
+    deep. Each container is visited once (a
+    container shared at two depths counts at the first one met; msgspec's own recursion
+    guard still holds anything deeper), and one stack frame serves a level, so any depth
+    up to the limit is walked far from the interpreter's recursion limit.
 
     Raises:
         ContractDecodeError: The data nests deeper than ``limit`` (kind ``too_deep``).
@@ -307,23 +311,35 @@ def plain_input(value: Any, limit: int) -> Any:
         kind = type(node)
         if kind in PLAIN_TYPES:
             return node
-        if kind is list or kind is tuple or kind is dict or kind is set or kind is frozenset:
-            if depth >= limit:
+        if kind not in _CONTAINERS:
+            return plain_scalar(node)
+        if depth >= limit:
+            raise too_deep(limit)
+        key = id(node)
+        if key in memo:
+            if memo[key] is _ON_PATH:  # a value that contains itself nests without end
                 raise too_deep(limit)
-            key = id(node)
-            if key not in memo:
-                memo[key] = node  # a value that contains itself stops here
-                memo[key] = _rebuild(node, kind, lambda child: walk(child, depth + 1))
             return memo[key]
-        return plain_scalar(node)
+        memo[key] = _ON_PATH
+        changed = False
+        if kind is dict:
+            pairs = []
+            for k, v in node.items():
+                pair = (walk(k, depth + 1), walk(v, depth + 1))
+                changed = changed or pair[0] is not k or pair[1] is not v
+                pairs.append(pair)
+            memo[key] = dict(pairs) if changed else node
+        else:
+            items = []
+            for item in node:
+                out = walk(item, depth + 1)
+                changed = changed or out is not item
+                items.append(out)
+            memo[key] = kind(items) if changed else node
+        return memo[key]
 
     return walk(value, 0)
 
 
-def _rebuild(node: Any, kind: type, walk: Any) -> Any:
-    if kind is dict:
-        pairs = [(walk(k), walk(v)) for k, v in node.items()]
-        same = all(a is k and b is v for (a, b), (k, v) in zip(pairs, node.items()))
-        return node if same else dict(pairs)
-    items = [walk(item) for item in node]
-    return node if all(a is b for a, b in zip(items, node)) else kind(items)
+_CONTAINERS: Final = frozenset({list, tuple, dict, set, frozenset})
+_ON_PATH: Final = object()

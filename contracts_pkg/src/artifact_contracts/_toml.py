@@ -49,7 +49,8 @@ class _Scan:
         self.stack: list[tuple[str, int]] = []  # "=" (a key's parts), "[" or "{" (1 each)
 
     def _check(self, extra: int = 0) -> None:
-        if self.header + sum(added for _, added in self.stack) + extra > self.limit:
+        # 1 for the document's own table, as convert counts it (``{}`` is one level).
+        if 1 + self.header + sum(added for _, added in self.stack) + extra > self.limit:
             raise too_deep(self.limit)
 
     def _innermost_bracket(self) -> str | None:

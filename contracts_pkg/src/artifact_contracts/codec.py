@@ -27,6 +27,7 @@ from typing import Any, TypeVar, overload
 import msgspec
 
 from artifact_contracts import limits as _limits
+from artifact_contracts._canonical import canonical_value
 from artifact_contracts._depth import (
     RECURSION_LIMIT_GUARDS_C,
     SAFE_RECURSION_LIMIT,
@@ -45,7 +46,7 @@ from artifact_contracts.errors import (
     unlocated_issue,
 )
 from artifact_contracts.ext import EXT_TYPES, ExtPayload
-from artifact_contracts.limits import check_size, get_decode_limits
+from artifact_contracts.limits import DecodeLimits, check_size, get_decode_limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -530,8 +531,9 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
     For inputs written by people, such as :class:`~artifact_contracts.models.EngineConfig`
     and :class:`~artifact_contracts.models.PipelineSpec`. TOML has no null: leave an
     optional key out to get its default. Binary payloads are standard base64 strings.
-    The limits apply: ``max_bytes`` to the document, ``max_depth`` to its tables, keys
-    and arrays, checked by a linear scan before the parser runs (see SECURITY.md).
+    The limits apply: ``max_toml_bytes`` (1 MiB by default) to the document,
+    ``max_depth`` to its tables, keys and arrays, checked by a linear scan before the
+    parser runs (see SECURITY.md).
 
     Args:
         data: The TOML document (UTF-8 bytes-like or ``str``).
@@ -550,6 +552,8 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         {'target_partitions': 8}
     """
     data = _admit(data, allow_str=True)
+    limits = get_decode_limits()
+    check_size(data, DecodeLimits(max_bytes=limits.max_toml_bytes))
     try:
         text = data if isinstance(data, str) else bytes(data).decode("utf-8")
         check_toml_depth(text, _limits._limits.max_depth)
@@ -574,8 +578,12 @@ def dumps_msgpack(value: Any) -> bytes:
 
 
 def dumps_canonical(value: Any) -> bytes:
-    """Encode ``value`` in the fingerprint form (MessagePack, Struct fields sorted too)."""
-    return _CANONICAL_ENCODER.encode(value)
+    """Encode ``value`` in the fingerprint form (MessagePack, Struct fields sorted too).
+
+    The value is made canonical first (``-0.0`` as ``0.0``... see hashing.py): a Struct on
+    the bases already is, so only plain containers are walked.
+    """
+    return _CANONICAL_ENCODER.encode(canonical_value(value))
 
 
 def to_builtins(value: Any) -> Any:

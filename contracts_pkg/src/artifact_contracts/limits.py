@@ -18,29 +18,50 @@ __all__ = ["DecodeLimits", "check_size", "get_decode_limits", "payload_size", "s
 
 
 class DecodeLimits:
-    """The limits the public decoders enforce.
+    """The limits the public decoders enforce (immutable).
 
     Keep ``max_depth`` well below :func:`sys.getrecursionlimit`: msgspec recurses once
     per level, so the depth limit is what keeps a hostile payload off the C stack.
 
     Args:
         max_bytes: Largest accepted payload, in bytes (UTF-8 bytes for a ``str``).
-        max_depth: Deepest accepted nesting of arrays and maps.
+        max_depth: Deepest accepted nesting of arrays and maps (TOML tables included).
         scan_skipped: Also hold the unknown fields a Compat target skips to
-            ``max_depth`` (scans every such payload; see the module docstring).
+            ``max_depth`` (scans every such payload; see SECURITY.md).
+        max_toml_bytes: Largest accepted TOML document. TOML is for configuration
+            written by people, and its parser needs up to ~650 bytes of memory per byte
+            of a hostile document (SECURITY.md), so it gets a lower limit of its own.
     """
 
-    __slots__ = ("max_bytes", "max_depth", "scan_skipped")
+    __slots__ = ("max_bytes", "max_depth", "max_toml_bytes", "scan_skipped")
+    max_bytes: int
+    max_depth: int
+    max_toml_bytes: int
+    scan_skipped: bool
 
-    def __init__(self, *, max_bytes: int = 256 * 1024 * 1024, max_depth: int = 256, scan_skipped: bool = False) -> None:
-        if max_bytes < 1 or max_depth < 1:
+    def __init__(
+        self,
+        *,
+        max_bytes: int = 256 * 1024 * 1024,
+        max_depth: int = 256,
+        scan_skipped: bool = False,
+        max_toml_bytes: int = 1024 * 1024,
+    ) -> None:
+        if max_bytes < 1 or max_depth < 1 or max_toml_bytes < 1:
             raise ValueError("limits must be positive")
-        self.max_bytes = max_bytes
-        self.max_depth = max_depth
-        self.scan_skipped = scan_skipped
+        # The codec picks its decoders for the limits in force: they never change in place.
+        for name, value in (("max_bytes", max_bytes), ("max_depth", max_depth), ("scan_skipped", scan_skipped),
+                            ("max_toml_bytes", max_toml_bytes)):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("DecodeLimits is immutable: set_decode_limits(DecodeLimits(...)) replaces it")
 
     def __repr__(self) -> str:
-        return f"DecodeLimits(max_bytes={self.max_bytes}, max_depth={self.max_depth}, scan_skipped={self.scan_skipped})"
+        return (
+            f"DecodeLimits(max_bytes={self.max_bytes}, max_depth={self.max_depth}, "
+            f"scan_skipped={self.scan_skipped}, max_toml_bytes={self.max_toml_bytes})"
+        )
 
 
 _limits = DecodeLimits()
