@@ -346,7 +346,7 @@ class TestBatch:
         previous = set_decode_limits(DecodeLimits(max_bytes=4))
         try:
             with pytest.raises(ContractDecodeError, match="exceeds the limit") as caught:
-                loads_json_batch([b"1", b"[1,2,3]"], list[int])
+                loads_json_batch([b"[1]", b"[1,2,3]"], list[int])
             assert caught.value.issues[0].path == "$[1]"
         finally:
             set_decode_limits(previous)

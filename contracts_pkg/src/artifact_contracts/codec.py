@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -188,9 +188,11 @@ _MSGPACK = _Wire("msgpack", _msgpack_decoder, check_msgpack_depth, lambda data: 
 
 # Decoders cached per target type, one table per format and strictness. A plain dict
 # lookup is the cheapest cache there is, and the cached value is the decoder's bound
-# ``decode`` itself (or, for targets that can nest without bound, a closure that scans
-# the depth first), so a call does little more than bare msgspec does. Which of the two
-# a target gets depends on the limits, so a change of limits empties the tables.
+# ``decode`` itself, so a call does little more than bare msgspec does. Every level of
+# nesting takes a byte at least, so a ``bytes`` payload no longer than ``max_depth``
+# (``_small``) can be neither too deep nor too large: it goes straight to the decoder.
+# Anything else takes the slow path (``_prepare``): size, then the depth scan its target
+# needs.
 _MAX_CACHED = 1024
 _JSON_STRICT: dict[Any, Decode] = {}
 _JSON_LAX: dict[Any, Decode] = {}
@@ -198,44 +200,50 @@ _MSGPACK_STRICT: dict[Any, Decode] = {}
 _MSGPACK_LAX: dict[Any, Decode] = {}
 _TABLES = {(_JSON, True): _JSON_STRICT, (_JSON, False): _JSON_LAX, (_MSGPACK, True): _MSGPACK_STRICT,
            (_MSGPACK, False): _MSGPACK_LAX}  # fmt: skip
-_max_bytes = get_decode_limits().max_bytes
+_KINDS: dict[Any, str] = {}  # nesting_kind per target type
+_small = min(get_decode_limits().max_bytes, get_decode_limits().max_depth)
 
 
 def _limits_changed() -> None:
-    global _max_bytes
-    _max_bytes = get_decode_limits().max_bytes
-    for table in _TABLES.values():
-        table.clear()
+    global _small
+    _small = min(get_decode_limits().max_bytes, get_decode_limits().max_depth)
 
 
 _limits._listeners.append(_limits_changed)
 
 
-def _with_depth_check(decode: Decode, scan: Callable[[Any, int], None], target_type: Any) -> Decode:
-    """Wrap ``decode`` with the depth scan its target needs (see the _depth module)."""
+def _scan_skipped() -> bool:
+    """Whether the unknown fields Compat targets skip must be depth-scanned right now."""
+    limits = _limits._limits
+    return limits.scan_skipped or (RECURSION_LIMIT_GUARDS_C and _recursion_limit() > SAFE_RECURSION_LIMIT)
+
+
+def _kind(target_type: Any) -> str:
+    try:
+        return _KINDS[target_type]
+    except (KeyError, TypeError):
+        pass
     kind = nesting_kind(target_type)
-    if kind == "bounded":
-        return decode
-    if kind == "skipped" and not RECURSION_LIMIT_GUARDS_C:
-        # msgspec's C recursion guard holds skipped values whatever the recursion limit.
-        if not get_decode_limits().scan_skipped:
-            return decode
-        kind = "kept"
-    if kind == "kept":
+    try:
+        if len(_KINDS) >= _MAX_CACHED:
+            _KINDS.clear()
+        _KINDS[target_type] = kind
+    except TypeError:  # unhashable: computed again next time
+        pass
+    return kind
 
-        def decode_checked(data: Any) -> Any:
-            scan(data, _limits._limits.max_depth)
-            return decode(data)
 
-        return decode_checked
+def _prepare(wire: _Wire, data: Any, target_type: Any, allow_str: bool) -> Any:
+    """The slow path of a payload: not plain ``bytes``, or longer than ``max_depth``.
 
-    def decode_skipping(data: Any) -> Any:
-        limits = _limits._limits
-        if limits.scan_skipped or _recursion_limit() > SAFE_RECURSION_LIMIT:
-            scan(data, limits.max_depth)
-        return decode(data)
-
-    return decode_skipping
+    Checks the type and size, then scans the depth where the target needs it (see the
+    _depth module); returns the payload to decode.
+    """
+    data = _admit(data, allow_str)
+    kind = _kind(target_type)
+    if kind == "kept" or (kind == "skipped" and _scan_skipped()):
+        wire.scan(data, _limits._limits.max_depth)
+    return data
 
 
 _recursion_limit = sys.getrecursionlimit
@@ -255,7 +263,7 @@ def _decoder(wire: _Wire, target_type: Any, strict: Any) -> Decode:
     except (KeyError, TypeError):
         pass
     try:
-        decode = _with_depth_check(wire.build(target_type, bool(strict)).decode, wire.scan, target_type)
+        decode: Decode = wire.build(target_type, bool(strict)).decode
     except Exception as exc:  # a type msgspec cannot decode into, an unresolvable forward reference
         raise _invalid_target(target_type, exc) from exc
     try:
@@ -369,8 +377,8 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
     except (KeyError, TypeError):
         decode = _decoder(_JSON, target_type, strict)
     # Only ``bytes`` has a len() in bytes; anything else is checked and measured properly.
-    if type(data) is not bytes or len(data) > _max_bytes:
-        data = _admit(data, allow_str=True)
+    if type(data) is not bytes or len(data) > _small:
+        data = _prepare(_JSON, data, target_type, allow_str=True)
     try:
         return decode(data)
     except Exception as exc:
@@ -405,8 +413,8 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
         decode = (_MSGPACK_STRICT if strict else _MSGPACK_LAX)[target_type]
     except (KeyError, TypeError):
         decode = _decoder(_MSGPACK, target_type, strict)
-    if type(data) is not bytes or len(data) > _max_bytes:
-        data = _admit(data, allow_str=False)
+    if type(data) is not bytes or len(data) > _small:
+        data = _prepare(_MSGPACK, data, target_type, allow_str=False)
     try:
         return decode(data)
     except Exception as exc:
@@ -416,24 +424,44 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
 def _loads_batch(wire: _Wire, payloads: Iterable[Any], target_type: Any, strict: bool, allow_str: bool) -> list[Any]:
     decode = _decoder(wire, target_type, strict)
     items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
-    # One pass in C for the common case (every payload plain bytes, none too large);
-    # anything else is admitted item by item, its errors rooted at its index.
-    if set(map(type, items)) != {bytes} or (items and max(map(len, items)) > _max_bytes):
-        items = [_admit_item(item, index, allow_str) for index, item in enumerate(items)]
+    kind = _kind(target_type)
+    if kind == "kept" or (kind == "skipped" and _scan_skipped()) or not _all_small(items):
+        return _loads_each(wire, decode, items, target_type, strict, allow_str)
     try:
         return list(map(decode, items))
-    except Exception:  # find the first payload that fails: the ones before it decoded
-        for index, item in enumerate(items):
-            try:
-                decode(item)
-            except Exception as exc:
-                raise _fail(exc, _redo(wire, item, target_type, strict), f"$[{index}]") from exc
-        raise  # pragma: no cover - decoding is deterministic, so some payload failed again
+    except Exception:  # the slow path names the first payload that fails
+        return _loads_each(wire, decode, items, target_type, strict, allow_str)
 
 
-def _admit_item(item: Any, index: int, allow_str: bool) -> Any:
+def _all_small(items: Sequence[Any]) -> bool:
+    """Whether every payload is bytes-like and all of them together are within ``max_bytes``.
+
+    One join in C: it refuses anything that is not bytes-like (a str, a released
+    memoryview) and counts every byte, which is much cheaper than a check per item.
+    """
     try:
-        return _admit(item, allow_str)
+        return len(b"".join(items)) <= _limits._limits.max_bytes
+    except (TypeError, ValueError):
+        return False
+
+
+def _loads_each(
+    wire: _Wire, decode: Decode, items: Sequence[Any], target_type: Any, strict: bool, allow_str: bool
+) -> list[Any]:
+    """Decode payload by payload, each through the checks of a single call."""
+    out = []
+    for index, item in enumerate(items):
+        data = _prepare_item(wire, item, index, target_type, allow_str)
+        try:
+            out.append(decode(data))
+        except Exception as exc:
+            raise _fail(exc, _redo(wire, data, target_type, strict), f"$[{index}]") from exc
+    return out
+
+
+def _prepare_item(wire: _Wire, item: Any, index: int, target_type: Any, allow_str: bool) -> Any:
+    try:
+        return _prepare(wire, item, target_type, allow_str)
     except ContractError as exc:
         raise _rooted(exc, f"$[{index}]") from exc
 
@@ -468,6 +496,7 @@ def loads_msgpack_batch(payloads: Iterable[Buffer], target_type: Any = Any, *, s
 
     What :func:`loads_msgpack` does for each payload, for a fraction of the per-call cost:
     the decoder is looked up once and the payloads are checked and decoded in C loops.
+    The stores decode their payload columns with it.
     A failure reports the first payload that fails, its index first in every path
     (``$[3].rows``).
 
