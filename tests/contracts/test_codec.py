@@ -20,6 +20,7 @@ from artifact_contracts import (
     StructBaseCompat,
     StructBaseStrict,
     SubstraitBytes,
+    ValidationIssue,
     convert,
     dumps_json,
     dumps_msgpack,
@@ -120,6 +121,15 @@ class TestErrors:
             kind == "malformed" and info.value.issues[0].kind in {"malformed", "invalid_utf8"}
         )
 
+    @pytest.mark.parametrize("data", [b'{"name":"\xed\xa0\x80"}', b'["\xff"]'])
+    def test_invalid_utf8_reads_the_same_on_every_msgspec(self, data: bytes) -> None:
+        # msgspec 0.22 raises UnicodeDecodeError, 0.23 a DecodeError of its own: one issue for both.
+        with pytest.raises(ContractDecodeError) as info:
+            loads_json(data, Any)
+        assert info.value.issues == (
+            ValidationIssue(path="$", message="Invalid UTF-8 encoded string", kind="invalid_utf8"),
+        )
+
     def test_missing_field_path_names_the_field(self) -> None:
         with pytest.raises(ContractValidationError, match="missing required field") as info:
             loads_json(b"{}", Plan)
@@ -132,7 +142,7 @@ class TestErrors:
             (b"\x81\xa4name", "truncated"),
             (b"\xdb\xff\xff\xff\xff", "truncated"),  # a 4 GiB string declared, 0 bytes given
             (b"\xc1", "malformed"),
-            (b"\x81\xa4name\xa2\xff\xfe", "invalid UTF-8"),
+            (b"\x81\xa4name\xa2\xff\xfe", "Invalid UTF-8 encoded string"),
             (b"\xd7\xff\xff\xff\xff\xff\xff\xff\xff\xff", "."),  # timestamp far out of range
         ],
     )

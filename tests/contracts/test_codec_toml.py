@@ -131,7 +131,7 @@ class TestErrors:
         [
             ("[engine", "invalid TOML"),
             ("a = 1\na = 2", "invalid TOML"),
-            (b'a = "\xff"', "invalid UTF-8"),
+            (b'a = "\xff"', "Invalid UTF-8 encoded string"),
             ("a = " + "[" * 50_000 + "]" * 50_000, "too deep|invalid TOML|nesting"),
         ],
     )

@@ -295,10 +295,15 @@ def _admit(data: object, allow_str: bool) -> Any:
     return data
 
 
+_INVALID_UTF8 = "Invalid UTF-8 encoded string"
+
+
 def _other_issue(exc: BaseException) -> ValidationIssue:
     """The issue of an exception that is not msgspec's own."""
     if isinstance(exc, UnicodeError):
-        return ValidationIssue(path="$", message=f"invalid UTF-8: {getattr(exc, 'reason', exc)}", kind="invalid_utf8")
+        # The words msgspec 0.23 uses for its own DecodeError (0.22 let UnicodeDecodeError
+        # through): one message for one input, whichever msgspec decodes it.
+        return ValidationIssue(path="$", message=_INVALID_UTF8, kind="invalid_utf8")
     if isinstance(exc, RecursionError):
         return ValidationIssue(path="$", message="nesting too deep to decode", kind="too_deep")
     if isinstance(exc, _UnknownExtCode):

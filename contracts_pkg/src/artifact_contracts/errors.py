@@ -148,6 +148,11 @@ def _classify(message: str) -> IssueKind:
     return "invalid_value"
 
 
+def _decode_kind(message: str) -> IssueKind:
+    # msgspec 0.23 reports invalid UTF-8 as a DecodeError of its own (0.22: UnicodeDecodeError).
+    return "invalid_utf8" if message.startswith("Invalid UTF-8") else "malformed"
+
+
 def unlocated_issue(exc: msgspec.MsgspecError, root: str = "$", *, at_root: bool = False) -> ValidationIssue:
     """The issue of a msgspec error without a location to read: all of its text at ``root``.
 
@@ -159,7 +164,7 @@ def unlocated_issue(exc: msgspec.MsgspecError, root: str = "$", *, at_root: bool
     """
     message = str(exc)
     if not isinstance(exc, msgspec.ValidationError):
-        return ValidationIssue(path=root, message=message, kind="malformed")
+        return ValidationIssue(path=root, message=message, kind=_decode_kind(message))
     path = root
     if at_root:
         path, message = _name_the_field(root, message)
@@ -191,7 +196,7 @@ def located_issue(exc: msgspec.MsgspecError, wrapped_text: str, prefix: str, roo
         loc = match["loc"]
         message = f"{message} (in a map key{'' if loc == 'key' else f', at {loc}'})"
     if not isinstance(exc, msgspec.ValidationError):
-        return ValidationIssue(path=path, message=message, kind="malformed")
+        return ValidationIssue(path=path, message=message, kind=_decode_kind(match["msg"]))
     kind = _classify(match["msg"])
     if key_of is None:
         path, message = _name_the_field(path, message)
