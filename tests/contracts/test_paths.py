@@ -172,3 +172,32 @@ class TestNoEscapes:
         with pytest.raises(ContractValidationError):
             loads_msgpack(b"\xd7\xff\xff\xff\xff\xff\xff\xff\xff\xff", datetime.datetime)
         assert not issubclass(ContractError, msgspec.MsgspecError)
+
+
+class _Unhashable(type):
+    def __hash__(cls) -> int:
+        raise RuntimeError("a hostile __hash__")
+
+
+class Hostile(metaclass=_Unhashable):
+    pass
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: loads_json(b"1", Hostile),
+        lambda: loads_msgpack(b"\x01", Hostile),
+        lambda: convert(1, Hostile),
+        lambda: loads_toml("a = 1", Hostile),
+        lambda: loads_msgpack_batch([b"\x01"], Hostile),
+        lambda: loads_json(b"1", 5),
+        lambda: convert({"a": 1}, 5),
+        lambda: loads_msgpack_batch(None, int),  # type: ignore[arg-type]
+        lambda: loads_json_batch(5, int),  # type: ignore[arg-type]
+    ],
+)
+def test_hostile_targets_and_arguments_raise_contract_errors(call: Any) -> None:
+    with pytest.raises(ContractError) as caught:
+        call()
+    assert all(i.path.startswith("$") for i in caught.value.issues)

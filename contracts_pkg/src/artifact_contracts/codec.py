@@ -20,6 +20,7 @@ Examples:
 from __future__ import annotations
 
 import base64
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, overload
@@ -36,15 +37,9 @@ from artifact_contracts._depth import (
     nesting_kind,
     plain_input,
 )
+from artifact_contracts._failures import UnknownExtCode, admit, fail, rooted
 from artifact_contracts._toml import check_toml_depth
-from artifact_contracts.errors import (
-    ContractDecodeError,
-    ContractError,
-    ContractValidationError,
-    ValidationIssue,
-    located_issue,
-    unlocated_issue,
-)
+from artifact_contracts.errors import ContractDecodeError, ContractError, ContractValidationError, ValidationIssue
 from artifact_contracts.ext import EXT_TYPES, ExtPayload
 from artifact_contracts.limits import DecodeLimits, check_size, get_decode_limits
 
@@ -70,12 +65,6 @@ __all__ = [
 T = TypeVar("T")
 
 Buffer = bytes | bytearray | memoryview
-
-
-class _UnknownExtCode(Exception):
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _json_enc_hook(obj: object) -> object:
@@ -138,7 +127,7 @@ def _convert_dec_hook(type_: type, obj: object) -> object:
 def _ext_hook(code: int, data: memoryview) -> object:
     cls = EXT_TYPES.get(code)
     if cls is None:
-        raise _UnknownExtCode(code)
+        raise UnknownExtCode(code)
     return cls(data)
 
 
@@ -219,18 +208,27 @@ def _scan_skipped() -> bool:
 
 
 def _kind(target_type: Any) -> str:
+    kind = _cached(_KINDS, target_type)
+    if kind is None:
+        kind = _remember(_KINDS, target_type, nesting_kind(target_type))
+    return kind  # type: ignore[no-any-return]
+
+
+def _cached(table: dict[Any, Any], key: Any) -> Any:
+    """``table[key]``, or None when absent or when the key cannot be hashed or compared."""
     try:
-        return _KINDS[target_type]
-    except (KeyError, TypeError):
-        pass
-    kind = nesting_kind(target_type)
-    try:
-        if len(_KINDS) >= _MAX_CACHED:
-            _KINDS.clear()
-        _KINDS[target_type] = kind
-    except TypeError:  # unhashable: computed again next time
-        pass
-    return kind
+        return table.get(key)
+    except Exception:  # unhashable, or a hostile __hash__/__eq__
+        return None
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    """Store ``value`` under ``key`` when the key can be hashed (the table stays bounded); return it."""
+    if len(table) >= _MAX_CACHED:
+        table.clear()
+    with contextlib.suppress(Exception):  # unhashable: computed again next time
+        table[key] = value
+    return value
 
 
 def _prepare(wire: _Wire, data: Any, target_type: Any, allow_str: bool) -> Any:
@@ -239,7 +237,7 @@ def _prepare(wire: _Wire, data: Any, target_type: Any, allow_str: bool) -> Any:
     Checks the type and size, then scans the depth where the target needs it (see the
     _depth module); returns the payload to decode.
     """
-    data = _admit(data, allow_str)
+    data = admit(data, allow_str)
     kind = _kind(target_type)
     if kind == "kept" or (kind == "skipped" and _scan_skipped()):
         wire.scan(data, _limits._limits.max_depth)
@@ -258,97 +256,14 @@ def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError
 def _decoder(wire: _Wire, target_type: Any, strict: Any) -> Decode:
     """The decode function of a target type: from the cache, or built and cached when hashable."""
     cache = _TABLES[wire, bool(strict)]
-    try:
-        return cache[target_type]
-    except (KeyError, TypeError):
-        pass
+    found = _cached(cache, target_type)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     try:
         decode: Decode = wire.build(target_type, bool(strict)).decode
     except Exception as exc:  # a type msgspec cannot decode into, an unresolvable forward reference
         raise _invalid_target(target_type, exc) from exc
-    try:
-        if len(cache) >= _MAX_CACHED:
-            cache.clear()
-        cache[target_type] = decode
-    except TypeError:  # unhashable: decode without caching
-        pass
-    return decode
-
-
-def _admit(data: object, allow_str: bool) -> Any:
-    """Check a payload that is not plain ``bytes`` under the limit; return what to decode."""
-    if not (isinstance(data, (bytes, bytearray, memoryview)) or (allow_str and isinstance(data, str))):
-        raise ContractDecodeError(
-            (ValidationIssue(path="$", message=f"expected a bytes-like payload, got {type(data).__name__}",
-                             kind="malformed"),)
-        )  # fmt: skip
-    if isinstance(data, memoryview):
-        try:
-            contiguous = data.c_contiguous
-        except ValueError:  # released
-            raise ContractDecodeError(
-                (ValidationIssue(path="$", message="the memoryview is released", kind="malformed"),)
-            ) from None
-        if not contiguous:
-            data = data.tobytes()
-    check_size(data, get_decode_limits())
-    return data
-
-
-_INVALID_UTF8 = "Invalid UTF-8 encoded string"
-
-
-def _other_issue(exc: BaseException) -> ValidationIssue:
-    """The issue of an exception that is not msgspec's own."""
-    if isinstance(exc, UnicodeError):
-        # The words msgspec 0.23 uses for its own DecodeError (0.22 let UnicodeDecodeError
-        # through): one message for one input, whichever msgspec decodes it.
-        return ValidationIssue(path="$", message=_INVALID_UTF8, kind="invalid_utf8")
-    if isinstance(exc, RecursionError):
-        return ValidationIssue(path="$", message="nesting too deep to decode", kind="too_deep")
-    if isinstance(exc, _UnknownExtCode):
-        return ValidationIssue(path="$", message=f"unknown MessagePack ext code {exc.code}", kind="unknown_ext_code")
-    if isinstance(exc, MemoryError):
-        return ValidationIssue(path="$", message="payload too large to decode", kind="too_large")
-    return ValidationIssue(path="$", message=f"cannot decode: {type(exc).__name__}: {exc}", kind="malformed")
-
-
-def _rooted(error: ContractError, root: str) -> ContractError:
-    """The same error with every path under ``root`` instead of ``$`` (a batch's item)."""
-    if root == "$":
-        return error
-    issues = tuple(msgspec.structs.replace(i, path=root + i.path[1:]) for i in error.issues)
-    return type(error)(issues)
-
-
-def _fail(exc: BaseException, redo: Callable[[], None], root: str = "$") -> ContractError:
-    """Map any exception raised while decoding onto the ContractError hierarchy.
-
-    ``redo`` decodes the input again wrapped one level down (``$[0]``); it runs only when
-    the error text has a location, to read the true one (see errors.py).
-    """
-    if isinstance(exc, ContractError):
-        return _rooted(exc, root)
-    if not isinstance(exc, msgspec.MsgspecError):
-        return ContractDecodeError((_rooted_issue(_other_issue(exc), root),))
-    if " - at `" not in str(exc):  # no location anywhere in the text: at the root
-        issue = unlocated_issue(exc, root, at_root=True)
-    else:
-        try:
-            redo()
-        except msgspec.MsgspecError as again:
-            wrapped = str(again)
-        except Exception:  # the wrapped input failed otherwise: no location to trust
-            wrapped = ""
-        else:
-            wrapped = ""
-        issue = located_issue(exc, wrapped, "$[0]", root)
-    error = ContractValidationError if isinstance(exc, msgspec.ValidationError) else ContractDecodeError
-    return error((issue,))
-
-
-def _rooted_issue(issue: ValidationIssue, root: str) -> ValidationIssue:
-    return issue if root == "$" else msgspec.structs.replace(issue, path=root + issue.path[1:])
+    return _remember(cache, target_type, decode)  # type: ignore[no-any-return]
 
 
 def _redo(wire: _Wire, data: Any, target_type: Any, strict: bool) -> Callable[[], None]:
@@ -379,7 +294,7 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
     """
     try:
         decode = (_JSON_STRICT if strict else _JSON_LAX)[target_type]
-    except (KeyError, TypeError):
+    except Exception:
         decode = _decoder(_JSON, target_type, strict)
     # Only ``bytes`` has a len() in bytes; anything else is checked and measured properly.
     if type(data) is not bytes or len(data) > _small:
@@ -387,7 +302,7 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
     try:
         return decode(data)
     except Exception as exc:
-        raise _fail(exc, _redo(_JSON, data, target_type, strict)) from exc
+        raise fail(exc, _redo(_JSON, data, target_type, strict)) from exc
 
 
 @overload
@@ -416,19 +331,24 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
     """
     try:
         decode = (_MSGPACK_STRICT if strict else _MSGPACK_LAX)[target_type]
-    except (KeyError, TypeError):
+    except Exception:
         decode = _decoder(_MSGPACK, target_type, strict)
     if type(data) is not bytes or len(data) > _small:
         data = _prepare(_MSGPACK, data, target_type, allow_str=False)
     try:
         return decode(data)
     except Exception as exc:
-        raise _fail(exc, _redo(_MSGPACK, data, target_type, strict)) from exc
+        raise fail(exc, _redo(_MSGPACK, data, target_type, strict)) from exc
 
 
 def _loads_batch(wire: _Wire, payloads: Iterable[Any], target_type: Any, strict: bool, allow_str: bool) -> list[Any]:
     decode = _decoder(wire, target_type, strict)
-    items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+    try:
+        items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+    except TypeError:  # not iterable
+        raise ContractDecodeError(
+            (ValidationIssue(path="$", message=f"expected payloads, got {type(payloads).__name__}", kind="malformed"),)
+        ) from None
     kind = _kind(target_type)
     if kind == "kept" or (kind == "skipped" and _scan_skipped()) or not _all_small(items):
         return _loads_each(wire, decode, items, target_type, strict, allow_str)
@@ -460,7 +380,7 @@ def _loads_each(
         try:
             out.append(decode(data))
         except Exception as exc:
-            raise _fail(exc, _redo(wire, data, target_type, strict), f"$[{index}]") from exc
+            raise fail(exc, _redo(wire, data, target_type, strict), f"$[{index}]") from exc
     return out
 
 
@@ -468,7 +388,7 @@ def _prepare_item(wire: _Wire, item: Any, index: int, target_type: Any, allow_st
     try:
         return _prepare(wire, item, target_type, allow_str)
     except ContractError as exc:
-        raise _rooted(exc, f"$[{index}]") from exc
+        raise rooted(exc, f"$[{index}]") from exc
 
 
 def loads_json_batch(payloads: Iterable[Buffer | str], target_type: Any = Any, *, strict: bool = True) -> list[Any]:
@@ -548,7 +468,7 @@ def convert(obj: Any, target_type: Any, *, strict: bool = True) -> Any:
     except Exception as exc:
         if isinstance(exc, (TypeError, NameError)) and not isinstance(exc, msgspec.MsgspecError):
             raise _invalid_target(target_type, exc) from exc
-        raise _fail(exc, lambda: _redo_convert(data, target_type, strict)) from exc
+        raise fail(exc, lambda: _redo_convert(data, target_type, strict)) from exc
 
 
 def _redo_convert(data: Any, target_type: Any, strict: bool) -> None:
@@ -585,7 +505,7 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         >>> loads_toml('target_partitions = 8', dict[str, int])
         {'target_partitions': 8}
     """
-    data = _admit(data, allow_str=True)
+    data = admit(data, allow_str=True)
     limits = get_decode_limits()
     check_size(data, DecodeLimits(max_bytes=limits.max_toml_bytes))
     try:
@@ -597,7 +517,7 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
             (ValidationIssue(path="$", message=f"invalid TOML: {exc}", kind="malformed"),)
         ) from exc
     except Exception as exc:  # invalid UTF-8, nesting too deep for the parser
-        raise _fail(exc, lambda: None) from exc
+        raise fail(exc, lambda: None) from exc
     return convert(document, target_type, strict=strict)
 
 
