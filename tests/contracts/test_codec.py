@@ -368,3 +368,18 @@ class TestBatch:
 
     def test_strings_are_json_payloads(self) -> None:
         assert loads_json_batch(['{"name":"a"}', b'{"name":"b"}'], Plan) == [Plan(name="a"), Plan(name="b")]
+
+
+class TestBytesFields:
+    """A plain ``bytes`` field takes any padded base64 msgspec reads; the value is canonical."""
+
+    class Holder(StructBaseCompat):
+        raw: bytes = b""
+
+    @pytest.mark.parametrize(("spelling", "canonical"), [("AA==", "AA=="), ("AB==", "AA=="), ("AAB=", "AAA=")])
+    def test_a_non_canonical_spelling_is_canonicalized(self, spelling: str, canonical: str) -> None:
+        # The decision (registry.BASE64): accept what msgspec reads, write one spelling. The
+        # payload types (SubstraitBytes...) refuse non-canonical text instead (CANONICAL_BASE64).
+        value = loads_json(json.dumps({"raw": spelling}), self.Holder)
+        assert dumps_json(value) == json.dumps({"raw": canonical}, separators=(",", ":")).encode()
+        assert value == loads_json(json.dumps({"raw": canonical}), self.Holder)
