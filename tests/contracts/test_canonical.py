@@ -228,3 +228,30 @@ class TestRefusedFieldTypes:
             inner: Ints
 
         assert dumps_json(Holder(inner=Ints(x=1))) == b'{"inner":{"x":1}}'
+
+
+class _NoOffset(datetime.tzinfo):
+    def utcoffset(self, dt: Any) -> None:
+        return None
+
+    def dst(self, dt: Any) -> None:
+        return None
+
+
+def test_a_tzinfo_without_an_offset_stays_naive() -> None:
+    # astimezone would read it as the machine's local time: bytes would follow the machine.
+    moment = datetime.datetime(2026, 1, 1, tzinfo=_NoOffset())
+    assert Point(at={"k": moment}).at["k"] is moment
+
+
+Alias = tuple[float, ...]
+
+
+class ByAlias(StructBaseCompat):
+    xs: Alias = ()
+
+
+def test_string_annotations_through_an_alias_are_canonicalized() -> None:
+    # This module's annotations are strings (from __future__): the class gets the hook
+    # because "Alias" might hold a float, and the hook resolves it when it first runs.
+    assert dumps_json(ByAlias(xs=(-0.0, 1))) == b'{"xs":[0.0,1.0]}'

@@ -69,7 +69,9 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
 
 def _datetime(value: Any) -> Any:
     if isinstance(value, datetime.datetime) and value.tzinfo is not None and value.tzinfo is not _UTC:
-        return _utc(value)
+        # A tzinfo without an offset leaves the datetime naive (astimezone would read it
+        # as the machine's local time).
+        return value if value.utcoffset() is None else _utc(value)
     return value
 
 

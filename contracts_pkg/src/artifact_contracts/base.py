@@ -25,6 +25,7 @@ class is created, with :class:`UncanonicalFieldType` (a ``TypeError``).
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
@@ -65,14 +66,24 @@ def _may_hold(annotation: object) -> bool:
     yet; a wrong guess only costs a hook that finds nothing to do.
     """
     if isinstance(annotation, str):
-        return any(word in annotation for word in _NEEDS_HOOK_WORDS)
+        # Not resolvable yet (``from __future__ import annotations``): only names that
+        # cannot hold such a value spare the hook; an alias or a class name might.
+        names = _NAME.findall(_QUOTED.sub("", annotation))
+        return not set(names) <= _PLAIN_NAMES
     try:
         return normalizer_for(annotation) is not None
     except UncanonicalFieldType:
         return True  # refused in full when the class is checked (_check_fields)
 
 
-_NEEDS_HOOK_WORDS = ("float", "datetime", "time", "Decimal", "Any", "object", "Struct")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # Literal values, Meta arguments
+_PLAIN_NAMES = frozenset(
+    {"int", "str", "bool", "bytes", "None", "Optional", "Union", "Literal", "Annotated", "list", "tuple", "dict",
+     "set", "frozenset", "typing", "msgspec", "Meta", "UnsetType", "UUID", "uuid", "date", "timedelta", "Raw",
+     "ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "description", "title", "examples",
+     "multiple_of", "tz", "True", "False"}
+)  # fmt: skip
 
 
 class _Plan:
