@@ -12,6 +12,7 @@ kill loops SIGKILL store writers at random moments ``--kill-rounds`` times each.
 from __future__ import annotations
 
 import argparse
+import functools
 import concurrent.futures
 import datetime
 import json
@@ -38,28 +39,69 @@ from artifact_contracts.testing import strategy_for  # noqa: E402
 DEFAULT_OUTPUT = ROOT / "docs" / "RELIABILITY.md"
 
 
+CORPUS_SIZE = 64
+"""Valid values per registered type that the mutators start from."""
+
+
+@functools.lru_cache(maxsize=1)
+def corpus(seed: int) -> dict[Any, list[Any]]:
+    """``CORPUS_SIZE`` valid values of every registered type, drawn once with ``strategy_for``.
+
+    Drawing a valid PlanArtifacts costs far more than decoding a mutation of it, so the
+    campaign mutates values from this corpus (the mutations are drawn fresh every time).
+    """
+    pool: dict[Any, list[Any]] = {target: [] for target in CONTRACT_TYPES}
+
+    @settings(max_examples=CORPUS_SIZE, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(data=st.data())
+    def collect(data: st.DataObject) -> None:
+        for target, values in pool.items():
+            values.append(data.draw(strategy_for(target)))
+
+    hypothesis_seed(seed)(collect)()
+    return pool
+
+
+PER_EXAMPLE = 8
+"""Inputs drawn in one Hypothesis example."""
+
+
+def _payload(decoder: Decoder, target: Any, kind: str, data: st.DataObject, pool: dict[Any, list[Any]]) -> Any:
+    """One input for ``decoder``: noise, or a mutation of a valid value from the corpus."""
+    if decoder.fmt == "builtins":
+        return data.draw(mutated_builtins(data.draw(st.sampled_from(pool[target]))))
+    if kind == "noise" or decoder.fmt == "toml":  # no writer for valid TOML to mutate
+        return data.draw(noise(decoder.fmt))
+    value = data.draw(st.sampled_from(pool[target]))
+    valid = dumps_json(value) if decoder.fmt == "json" else dumps_msgpack(value)
+    return data.draw(mutated(valid, decoder.fmt))
+
+
 def fuzz_decoder(decoder: Decoder, examples: int, seed: int) -> dict[str, Any]:
     """Feed one decoder ``examples`` inputs; count what it accepted, refused and crashed on."""
     counts: Counter[str] = Counter()
     crashes: list[str] = []
+    pool = corpus(seed)
 
     @settings(
-        max_examples=examples,
+        # A few more than needed: an example Hypothesis discards (too much data) counts no input.
+        max_examples=-(-examples // PER_EXAMPLE) * 21 // 20 + 1,
         database=None,
         deadline=None,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(target=st.sampled_from(CONTRACT_TYPES), kind=st.sampled_from(["noise", "mutated"]), data=st.data())
-    def run(target: Any, kind: str, data: st.DataObject) -> None:
-        if decoder.fmt == "builtins":
-            payload: Any = data.draw(mutated_builtins(data.draw(strategy_for(target))))
-        elif kind == "noise" or decoder.fmt == "toml":  # no writer for valid TOML to mutate
-            payload = data.draw(noise(decoder.fmt))
-        else:
-            value = data.draw(strategy_for(target))
-            valid = dumps_json(value) if decoder.fmt == "json" else dumps_msgpack(value)
-            payload = data.draw(mutated(valid, decoder.fmt))
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        # Several inputs per example: Hypothesis' own cost per example is most of the
+        # campaign's time otherwise.
+        for _ in range(PER_EXAMPLE):
+            target = data.draw(st.sampled_from(CONTRACT_TYPES))
+            kind = data.draw(st.sampled_from(["noise", "mutated"]))
+            one(target, _payload(decoder, target, kind, data, pool))
+
+    def one(target: Any, payload: Any) -> None:
         counts["inputs"] += 1
         try:
             accepted = check(decoder.decode, payload, target, decoder.fmt)
@@ -119,8 +161,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Fuzzing the public decoders",
         "",
-        "Inputs: random bytes and token soups, and valid payloads of every registered contract type "
-        "(from `strategy_for`) mutated byte by byte (bit flips, truncations, insertions, splices, huge "
+        f"Inputs: random bytes and token soups, and valid payloads of every registered contract type "
+        f"(a corpus of {CORPUS_SIZE} values per type from `strategy_for`) mutated byte by byte (bit flips, truncations, insertions, splices, huge "
         "declared lengths, deep nesting) and in structure (swapped types, duplicated and dropped keys, "
         "unknown fields, deep nesting, out-of-range numbers, unknown ext codes); TOML gets token soups "
         "and random bytes. The batch decoders get each input twice in one batch; the CLI rows run "
