@@ -19,8 +19,9 @@ taken as it is. Then:
 2. Defaults: a Struct field whose value equals its default, and is of the default's type,
    is left out. (The bases put the default object itself back in place of an equal
    value, so equality is what counts; a plain ``msgspec.Struct`` leaves a field out only
-   when it holds the default object itself, msgspec's own rule.) ``array_like`` Structs
-   are arrays in field order, trailing defaults included.
+   when it holds the default object itself, msgspec's own rule.) A Struct declared with
+   ``omit_defaults=False`` (:class:`~artifact_contracts.ValidationIssue`) writes every
+   field. ``array_like`` Structs are arrays in field order, trailing defaults included.
 3. Integers take their smallest MessagePack encoding (positive fixint, uint8..uint64,
    negative fixint, int8..int64), signed forms only for negative values. ``bool`` is
    ``true``/``false``, never an integer; an ``IntEnum`` member is its integer.
