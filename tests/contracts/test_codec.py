@@ -324,9 +324,7 @@ class TestBase64Payloads:
 class TestBatch:
     """``loads_*_batch``: one target type, many payloads, one call; errors say which payload."""
 
-    @pytest.mark.parametrize(
-        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
-    )
+    @pytest.mark.parametrize(("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)])
     def test_decodes_like_one_call_each(self, batch: Any, dumps: Any) -> None:
         values = [FULL, Plan(name="x"), Plan(name="y", tags={"z": 1})]
         payloads = [dumps(v) for v in values]
@@ -335,9 +333,7 @@ class TestBatch:
         assert batch([bytearray(p) for p in payloads], Plan) == values
         assert batch([], Plan) == []
 
-    @pytest.mark.parametrize(
-        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
-    )
+    @pytest.mark.parametrize(("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)])
     def test_the_first_failing_payload_is_named_in_the_path(self, batch: Any, dumps: Any) -> None:
         payloads = [dumps(Plan(name="a"))] * 3 + [dumps({"name": 1}), dumps({})]
         with pytest.raises(ContractValidationError, match=r"at \$\[3\]\.name") as caught:

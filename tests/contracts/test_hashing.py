@@ -151,8 +151,11 @@ def _struct_map(value: msgspec.Struct) -> Any:
     out: dict[str, Any] = {} if config.tag is None else {config.tag_field: config.tag}
     for f in fields:
         current = getattr(value, f.name)
-        default = f.default if f.default is not msgspec.NODEFAULT else (
-            f.default_factory() if f.default_factory is not msgspec.NODEFAULT else msgspec.NODEFAULT)
+        default = (
+            f.default
+            if f.default is not msgspec.NODEFAULT
+            else (f.default_factory() if f.default_factory is not msgspec.NODEFAULT else msgspec.NODEFAULT)
+        )
         omitted = config.omit_defaults and default is not msgspec.NODEFAULT
         if omitted and type(current) is type(default) and current == default:
             continue
@@ -326,9 +329,11 @@ _LEAVES = st.one_of(
 )  # fmt: skip
 _PLAIN_VALUES = st.recursive(
     _LEAVES,
-    lambda children: st.lists(children, max_size=4)
-    | st.lists(children, max_size=4).map(tuple)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

@@ -154,8 +154,10 @@ def test_strict_and_compat_types_are_both_registered() -> None:
 def _omits_defaults(tp: type) -> bool:
     fields = msgspec.structs.fields(tp)
     config = tp.__struct_config__
-    return config.omit_defaults and not config.array_like and any(
-        not f.required and f.default is not msgspec.UNSET for f in fields
+    return (
+        config.omit_defaults
+        and not config.array_like
+        and any(not f.required and f.default is not msgspec.UNSET for f in fields)
     )
 
 
