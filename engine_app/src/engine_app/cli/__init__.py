@@ -8,14 +8,20 @@ parser(s) and sets the handler, ``handler(args, terminal) -> exit code``:
 :mod:`~engine_app.cli.store` (``check``, ``repair``, ``optimize``, ``vacuum``).
 :mod:`~engine_app.cli.output` prints results: rich tables for people, JSON for programs.
 
-User errors (a bad spec or config, a missing table, an unknown fingerprint) print one
-``error:`` message, with the path of the bad field where there is one, and exit 2;
-no traceback. Progress bars go to stderr, so ``--format json`` output on stdout stays
-machine-readable.
+User errors (a bad option, spec or config, a missing table, an unknown fingerprint)
+print one ``error:`` line naming the option, file and field, and exit 2; failed work
+exits 1; Ctrl-C exits 130; no traceback unless ``--debug``. Progress goes to stderr,
+only on a terminal, so ``--format json`` output on stdout stays machine-readable.
 """
 
 from __future__ import annotations
 
-from engine_app.cli._main import build_parser, main
+import sys
+
+try:
+    from engine_app.cli._main import build_parser, main
+except KeyboardInterrupt:  # Ctrl-C while the engine's libraries load: one line, no traceback
+    sys.stderr.write("interrupted\n")
+    raise SystemExit(130) from None
 
 __all__ = ["build_parser", "main"]

@@ -6,9 +6,16 @@ import argparse
 from typing import Any
 
 from engine_app.audit import audit_warehouse
-from engine_app.cli._common import Terminal, add_format, add_warehouse, report_events
+from engine_app.cli._common import (
+    InputError,
+    Terminal,
+    add_format,
+    add_warehouse,
+    existing_warehouse,
+    progress_bar,
+    report_events,
+)
 from engine_app.cli.output import print_audit
-from engine_app.errors import EngineError
 from engine_app.stores import PlanArtifactStore
 
 __all__ = ["register"]
@@ -33,9 +40,13 @@ def register(commands: Any) -> None:
 
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
-    if not PlanArtifactStore(args.warehouse).exists():
-        raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
-    with terminal.err.status("re-planning every stored plan in a fresh process"):
+    if not PlanArtifactStore(existing_warehouse(args.warehouse)).exists():
+        raise InputError(
+            f"--warehouse {args.warehouse}: no plan artifacts there; `engine-app run` or `engine-app plan` stores some"
+        )
+    with progress_bar(terminal) as progress:
+        # One spawned process re-plans every plan and reports only at the end: no count to show.
+        progress.add_task("re-planning every stored plan in a fresh process", total=None)
         report = audit_warehouse(args.warehouse)
     report_events(args.warehouse, report.events, terminal.err)
     print_audit(report.results, args.format, terminal.out)

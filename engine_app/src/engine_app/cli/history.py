@@ -12,10 +12,19 @@ import msgspec
 from rich.console import Console
 
 from artifact_contracts import to_builtins
-from artifact_contracts.models import PipelineSpec, PlanDiffReport
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
-from engine_app.cli.output import print_diff, print_json, print_runs
-from engine_app.config import load_engine_config, load_pipeline_spec
+from artifact_contracts.models import EngineConfig, PipelineSpec, PlanDiffReport
+from engine_app.cli._common import (
+    Terminal,
+    add_config,
+    add_format,
+    add_warehouse,
+    existing_warehouse,
+    progress_bar,
+    read_input,
+    spec_errors,
+    writable_warehouse,
+)
+from engine_app.cli.output import named, print_diff, print_json, print_runs
 from engine_app.demo import DEFAULT_SCALE, demo_spec, tpch
 from engine_app.history import (
     PlannedStatement,
@@ -118,7 +127,7 @@ def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_runs_list(args: argparse.Namespace, terminal: Terminal) -> int:
     """List the recorded runs, oldest first."""
-    decoded = RunRecordStore(args.warehouse).list()
+    decoded = RunRecordStore(existing_warehouse(args.warehouse)).list()
     records = sorted(decoded.items, key=lambda r: (r.started_at, r.run_id))
     print_runs(records, args.format, terminal.out)
     return 0 if not decoded.events else 1
@@ -126,9 +135,9 @@ def cmd_runs_list(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_runs_show(args: argparse.Namespace, terminal: Terminal) -> int:
     """Print one run record."""
-    record = find_run(Location.of(args.warehouse), args.run)
+    record = find_run(existing_warehouse(args.warehouse), args.run)
     if args.format == "json":
-        print_json(to_builtins(record), terminal.out)
+        print_json(named(record), terminal.out)
         return 0
     out = terminal.out
     out.print(
@@ -146,19 +155,21 @@ def cmd_runs_show(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def _check_spec(args: argparse.Namespace) -> PipelineSpec:
-    spec = load_pipeline_spec(args.spec) if args.spec is not None else demo_spec(DEFAULT_SCALE)
+    spec = read_input("--spec", args.spec, PipelineSpec) if args.spec is not None else demo_spec(DEFAULT_SCALE)
     if args.config is not None:
-        spec = msgspec.structs.replace(spec, engine=load_engine_config(args.config))
+        spec = msgspec.structs.replace(spec, engine=read_input("--config", args.config, EngineConfig))
     return spec
 
 
 def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan the spec and compare it with the baseline; ``--update`` rewrites the baseline."""
+    writable_warehouse(args.warehouse)
     spec = _check_spec(args)
     baseline = None if args.update else load_baseline(args.baseline)  # a bad baseline fails before planning
-    session = prepare(spec, engine_path="$" if args.config is not None else "$.engine")
+    with spec_errors(args.spec, args.config):
+        session = prepare(spec)
     tables = list(spec.tables)
-    with progress_bar(terminal.err) as progress:
+    with progress_bar(terminal) as progress:
         if spec.tpch_scale is not None:
             task = progress.add_task("generating TPC-H", total=None)
             tables = [*tpch.generate(Path(args.warehouse), spec.tpch_scale, write_policy=spec.write_policy), *tables]

@@ -8,9 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from artifact_contracts.models import EngineConfig, PlanArtifacts, StatementRun
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
+from artifact_contracts.models.types import Name
+from engine_app.cli._common import (
+    InputError,
+    Terminal,
+    add_config,
+    add_format,
+    add_warehouse,
+    input_errors,
+    option_value,
+    progress_bar,
+    read_input,
+    writable_warehouse,
+)
 from engine_app.cli.output import PlanOutcome, print_plan_outcomes
-from engine_app.config import load_engine_config
 from engine_app.errors import EngineError, PlanningError
 from engine_app.history import RunRecorder
 from engine_app.pipeline import COMMIT_EVERY
@@ -57,32 +68,46 @@ def _read_sql(args: argparse.Namespace) -> str:
     try:
         return str(args.sql_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise EngineError(f"cannot read --sql-file {args.sql_file}: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"--sql-file {args.sql_file}: {reason}") from exc
+
+
+def _session(args: argparse.Namespace) -> EngineSession:
+    """The session, every --table registered (each refusal names its --table)."""
+    config = read_input("--config", args.config, EngineConfig) if args.config is not None else EngineConfig()
+    with input_errors("--config", args.config):
+        session = EngineSession(config)
+    for argument in args.table:
+        try:
+            spec = parse_table_arg(argument)
+            option_value("--table", spec.name, Name)
+            session.register(spec)
+        except EngineError as exc:
+            message = str(exc)
+            raise InputError(message if message.startswith("--table") else f"--table {argument}: {message}") from exc
+    return session
 
 
 def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan every statement over the given tables, store the artifacts, print a row each."""
-    config = load_engine_config(args.config) if args.config is not None else EngineConfig()
-    session = EngineSession(config)
-    specs = [parse_table_arg(argument) for argument in args.table]
+    writable_warehouse(args.warehouse)
     source = args.sql_file.name if args.sql_file is not None else "sql"
     statements = named_statements(_read_sql(args), source)
     if not statements:
-        raise EngineError("the SQL holds no statement")
-    for spec in specs:
-        session.register(spec)
+        raise InputError(f"{'--sql' if args.sql is not None else '--sql-file ' + str(args.sql_file)}: no statement")
+    session = _session(args)
     recorder = RunRecorder("plan")
     environment, store = session.environment(), PlanArtifactStore(args.warehouse)
     plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment), COMMIT_EVERY)
     outcomes: list[PlanOutcome] = []
-    with progress_bar(terminal.err) as progress:
+    with progress_bar(terminal) as progress:
         task = progress.add_task("planning", total=len(statements))
         for index, statement in enumerate(statements, start=1):
             outcome, run = _plan_one(session, index, statement, plans)
             outcomes.append(outcome)
             recorder.add(run)
             progress.advance(task)
-    plans.flush()
+    stored = plans.flush()
     RunRecordStore(args.warehouse).append(recorder.record(session))
     DiagnosticsLog(args.warehouse).append(
         [
@@ -91,7 +116,7 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
             if o["error"] is not None
         ]
     )
-    print_plan_outcomes(outcomes, args.format, terminal.out)
+    print_plan_outcomes(outcomes, stored, args.format, terminal.out)
     return 0 if all(o["error"] is None for o in outcomes) else 1
 
 
@@ -104,7 +129,6 @@ def _plan_one(
         "sql": statement.sql,
         "plan_fingerprint": None,
         "substrait_roundtrip": False,
-        "stored": False,
         "error": None,
     }
     started = time.perf_counter()
@@ -118,7 +142,6 @@ def _plan_one(
     plans.add(artifacts)
     outcome["plan_fingerprint"] = artifacts.plan_fingerprint
     outcome["substrait_roundtrip"] = artifacts.substrait_validation.roundtrip_ok
-    outcome["stored"] = True
     run = StatementRun(
         name=statement.name,
         plan_fingerprint=artifacts.plan_fingerprint,
