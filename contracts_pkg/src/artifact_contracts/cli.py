@@ -16,7 +16,9 @@ Subcommands (each has ``--help``):
   version bump covers it (:mod:`artifact_contracts.evolution`, ``COMPATIBILITY.md``).
 
 Exit codes: 0 success, 1 a failed check or decode, 2 a usage error (unknown type,
-unreadable file, bad arguments).
+unreadable file or directory, bad arguments), 130 interrupted (Ctrl-C), 141 stdout closed
+early (``| head``), as a command killed by SIGPIPE. ``--print-completion SHELL`` prints a
+completion script (with the ``completion`` extra, which brings shtab).
 """
 
 from __future__ import annotations
@@ -63,6 +65,18 @@ def _pretty(value: object) -> str:
     return msgspec.json.format(dumps_json(value), indent=2).decode("utf-8")
 
 
+def _write(text: str) -> None:
+    """Print to stdout a piece at a time, so that a reader that stops early is noticed.
+
+    CPython's buffered writer returns the partial count of one large write cut short
+    without an error; the next piece raises ``BrokenPipeError`` (exit code 141).
+    """
+    for start in range(0, len(text), 8192):
+        sys.stdout.write(text[start : start + 8192])
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
 # --- schema ------------------------------------------------------------------------------
 
 
@@ -96,6 +110,8 @@ def _run_schema_export(args: argparse.Namespace) -> int:
 
 
 def _run_schema_check(args: argparse.Namespace) -> int:
+    if args.dir is not None and not Path(args.dir).is_dir():
+        raise _UsageError(f"--dir {args.dir}: no such directory")
     directories = [Path(args.dir)] if args.dir is not None else _schema_dirs()
     stale = False
     for directory in directories:
@@ -173,14 +189,14 @@ def _run_decode(args: argparse.Namespace) -> int:
     except ContractError as exc:
         if args.errors == "json":
             report = {"error": type(exc).__name__, "type": target.__name__, "issues": exc.issues}
-            print(_pretty(report), file=sys.stdout)
+            _write(_pretty(report))
         else:
             source = "stdin" if args.file == "-" else args.file
             print(f"error: {source} is not a valid {target.__name__} ({type(exc).__name__})", file=sys.stderr)
             for issue in exc.issues:
                 print(f"  {issue.path}: {issue.message} [{issue.kind}]", file=sys.stderr)
         return 1
-    print(_pretty(value), file=sys.stdout)
+    _write(_pretty(value))
     return 0
 
 
@@ -232,7 +248,7 @@ def _type_rows() -> list[dict[str, Any]]:
 def _run_types(args: argparse.Namespace) -> int:
     rows = _type_rows()
     if args.format == "json":
-        print(_pretty(rows), file=sys.stdout)
+        _write(_pretty(rows))
         return 0
     header = ("NAME", "BASE", "SCHEMA", "TAG")
     table = [header, *((r["name"], r["base"], r["schema"], r["tag"] or "") for r in rows)]
@@ -275,6 +291,20 @@ _COMMAND_GROUPS: tuple[Callable[[AddParser], None], ...] = (_add_schema, _add_de
 # --- entry point -------------------------------------------------------------------------
 
 
+class _PrintCompletion(argparse.Action):
+    """``--print-completion SHELL``: print a completion script made by shtab, and exit."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        try:
+            import shtab  # the `completion` extra: the library itself needs msgspec alone
+        except ImportError:
+            parser.exit(
+                2, "artifact-contracts: error: completion needs shtab: pip install 'artifact-contracts[completion]'\n"
+            )
+        _write(shtab.complete(parser, shell=values))
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``artifact-contracts`` argument parser, every subcommand included."""
     parser = argparse.ArgumentParser(
@@ -282,6 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and maintain the artifact-contracts schemas and payloads.",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--print-completion",
+        action=_PrintCompletion,
+        choices=("bash", "zsh", "tcsh"),
+        metavar="SHELL",
+        help="print a shell completion script (bash, zsh, tcsh) and exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in _COMMAND_GROUPS:
         register(commands.add_parser)
@@ -295,20 +332,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when None.
 
     Returns:
-        The exit code: 0 success, 1 a failed check or decode, 2 a usage error.
+        The exit code: 0 success, 1 a failed check or decode, 2 a usage error, 130
+        interrupted, 141 stdout closed early.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler = args.handler
     try:
+        args = build_parser().parse_args(argv)
+        handler: Handler = args.handler
         return handler(args)
     except _UsageError as exc:
         print(f"artifact-contracts: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+    except KeyboardInterrupt:
+        print("artifact-contracts: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as SIGPIPE would
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return 141
 
 
 if __name__ == "__main__":

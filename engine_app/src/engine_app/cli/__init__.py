@@ -21,7 +21,9 @@ import sys
 try:
     from engine_app.cli._main import build_parser, main
 except KeyboardInterrupt:  # Ctrl-C while the engine's libraries load: one line, no traceback
-    sys.stderr.write("interrupted\n")
+    # A spawned worker (the audit's) imports this module too, and its parent tells the interrupt.
+    if "--multiprocessing-fork" not in sys.orig_argv:
+        sys.stderr.write("interrupted\n")
     raise SystemExit(130) from None
 
 __all__ = ["build_parser", "main"]

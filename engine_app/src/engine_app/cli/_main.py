@@ -22,6 +22,7 @@ from engine_app._version import __version__
 from engine_app.cli import artifacts, audit, delta, diagnostics, history, incremental, plan, profile, run, store
 from engine_app.cli._common import Terminal
 from engine_app.cli._explain import describe
+from engine_app.cli.output import write_out
 from engine_app.errors import CommitConflictError, EngineError, StoreError
 
 __all__ = ["build_parser", "main"]
@@ -50,7 +51,7 @@ class _PrintCompletion(argparse.Action):
                 action.complete = shtab.FILE  # type: ignore[attr-defined]
             elif action.metavar == "DIR":
                 action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-        print(shtab.complete(parser, shell=values))
+        write_out(Console(), shtab.complete(parser, shell=values) + "\n")
         parser.exit(0)
 
 
@@ -122,7 +123,8 @@ def _run(handler: Callable[..., int], args: argparse.Namespace, terminal: Termin
         return int(handler(args, terminal))
     except KeyboardInterrupt:
         # Long captures commit in batches: what was committed before the interrupt stays.
-        terminal.err.print("interrupted: every batch committed before the interrupt is kept", highlight=False)
+        kept = ": every batch committed before the interrupt is kept" if args.command in ("run", "plan") else ""
+        terminal.err.print(f"interrupted{kept}", highlight=False, markup=False)
         return 130
     except BrokenPipeError:
         return _pipe_closed()
@@ -150,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # --print-completion | head
+        return _pipe_closed()
     terminal = Terminal(
         out=Console(soft_wrap=True), err=Console(stderr=True, soft_wrap=True, highlight=False), quiet=args.quiet
     )

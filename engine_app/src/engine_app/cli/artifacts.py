@@ -6,14 +6,13 @@ import argparse
 import datetime
 import difflib
 import re
-import sys
 from typing import Any
 
 import pyarrow.compute as pc
 
 from artifact_contracts.models.types import UtcDateTime
 from engine_app.cli._common import InputError, Terminal, add_format, add_warehouse, existing_warehouse, option_value
-from engine_app.cli.output import print_events, print_json, print_stored, refuse_binary
+from engine_app.cli.output import print_events, print_json, print_stored, refuse_binary, write_out
 from engine_app.stores import PLAN_LISTING_COLUMNS, PlanArtifactStore, Reads, StoredPlan
 
 __all__ = ["MIN_PREFIX", "register"]
@@ -143,8 +142,7 @@ def cmd_show(args: argparse.Namespace, terminal: Terminal) -> int:
     refuse_binary(args.format, terminal.out)
     stored = _find(args, terminal)
     if args.format == "msgpack":
-        sys.stdout.buffer.write(stored.row.payload)
-        sys.stdout.buffer.flush()
+        write_out(terminal.out, stored.row.payload)
     else:
         print_json(stored.artifacts, terminal.out)
     return 0

@@ -24,7 +24,7 @@ from engine_app.cli._common import (
     spec_errors,
     writable_warehouse,
 )
-from engine_app.cli.output import named, print_diff, print_json, print_runs
+from engine_app.cli.output import named, print_diff, print_json, print_runs, write_out
 from engine_app.demo import DEFAULT_SCALE, demo_spec, tpch
 from engine_app.history import (
     PlannedStatement,
@@ -112,8 +112,7 @@ def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.
         args.output.write_text(text, encoding="utf-8")
         terminal.err.print(f"wrote {args.output}", highlight=False)
         return
-    terminal.out.file.write(text)
-    terminal.out.file.flush()
+    write_out(terminal.out, text)
 
 
 def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:

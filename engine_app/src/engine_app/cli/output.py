@@ -10,6 +10,7 @@ is refused on a terminal (:func:`refuse_binary`).
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -43,6 +44,7 @@ __all__ = [
     "refuse_binary",
     "short",
     "timestamp",
+    "write_out",
 ]
 
 PlanOutcome = dict[str, Any]
@@ -53,6 +55,7 @@ Cell = Union[str, Text]
 
 _OK, _NO = Text("ok", style="green"), Text("no", style="red")
 _UNBOUNDED = 1_000_000
+_PIECE = 8192
 
 
 def short(fingerprint: str | None) -> str:
@@ -107,6 +110,24 @@ def named(value: Any) -> Any:
     return to_builtins(value)
 
 
+def write_out(out: Console, data: str | bytes) -> None:
+    """Write text (or bytes: a binary payload) to stdout, a piece at a time.
+
+    One large write that the reader cuts short (``| head``) loses the rest silently:
+    CPython's buffered writer returns the partial count without an error. Written in
+    pieces, the next piece raises ``BrokenPipeError``, which the command line turns into
+    exit code 141.
+
+    Args:
+        out: The stdout console.
+        data: What to write.
+    """
+    target: Any = sys.stdout.buffer if isinstance(data, bytes) else out.file
+    for start in range(0, len(data), _PIECE):
+        target.write(data[start : start + _PIECE])
+    target.flush()
+
+
 def print_json(value: Any, out: Console) -> None:
     """Print one JSON document on stdout: indented on a terminal, compact when piped.
 
@@ -118,8 +139,7 @@ def print_json(value: Any, out: Console) -> None:
     data = dumps_json(value)
     if is_terminal(out):
         data = msgspec.json.format(data, indent=2)
-    out.file.write(data.decode("utf-8") + "\n")
-    out.file.flush()
+    write_out(out, data.decode("utf-8") + "\n")
 
 
 def refuse_binary(fmt: str, out: Console) -> None:
@@ -176,12 +196,11 @@ def print_table(
             return
     lines = [[str(h) for h in headers], *([_plain(cell) for cell in row] for row in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    if title:
-        out.file.write(title + "\n")
+    text = [title] if title else []
     for line in lines:
         cells = [c.rjust(w) if h in right else c.ljust(w) for c, w, h in zip(line, widths, headers)]
-        out.file.write("  ".join(cells).rstrip() + "\n")
-    out.file.flush()
+        text.append("  ".join(cells).rstrip())
+    write_out(out, "\n".join(text) + "\n")
 
 
 def _say(console: Console, text: str) -> None:

@@ -21,7 +21,7 @@ from engine_app.cli._common import (
     spec_errors,
     writable_warehouse,
 )
-from engine_app.cli.output import print_run
+from engine_app.cli.output import print_run, write_out
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_demo
 from engine_app.pipeline import run_pipeline
 
@@ -86,7 +86,7 @@ def _spec(args: argparse.Namespace) -> PipelineSpec:
 def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run a spec or the embedded demo and print the summary (what failed on stderr)."""
     if args.print_spec:
-        terminal.out.file.write(example_spec())
+        write_out(terminal.out, example_spec())
         return 0
     writable_warehouse(args.warehouse)
     spec = _spec(args)
