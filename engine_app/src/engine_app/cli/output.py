@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 import msgspec
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -54,7 +55,6 @@ Cell = Union[str, Text]
 """A table cell: literal text, or a styled :class:`rich.text.Text` (``ok`` in green)."""
 
 _OK, _NO = Text("ok", style="green"), Text("no", style="red")
-_UNBOUNDED = 1_000_000
 _PIECE = 8192
 
 
@@ -152,6 +152,21 @@ def refuse_binary(fmt: str, out: Console) -> None:
         raise EngineError("--format msgpack writes binary: redirect stdout to a file or a pipe")
 
 
+def _box_width(headers: Sequence[str], rows: Sequence[Sequence[Cell]], wrap: Sequence[str]) -> int:
+    """The narrowest a boxed table can be with every cell whole.
+
+    The columns that may wrap take their longest word, the others their longest cell,
+    plus a border and a space on each side of every cell. (Rich's own measurement counts
+    words for every column, which would let it cut a cell that must not wrap.)
+    """
+    total = 1
+    for index, header in enumerate(headers):
+        cells = [header, *(_plain(row[index]) for row in rows)]
+        pieces = [word for cell in cells for word in cell.split()] if header in wrap else cells
+        total += max(cell_len(piece) for piece in pieces) + 3
+    return total
+
+
 def _plain(cell: Cell) -> str:
     text = cell.plain if isinstance(cell, Text) else cell
     return " ".join(text.splitlines())
@@ -189,9 +204,7 @@ def print_table(
                 table.add_section()
             table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
         # Measured without the console's width, which would clamp the measurement to it.
-        # Fits when the columns that may not wrap have their full width (the measurement's
-        # minimum; the console's own width would clamp it, so measure without it).
-        if out.measure(table, options=out.options.update_width(_UNBOUNDED)).minimum <= out.width:
+        if _box_width(headers, rows, wrap) <= out.width:
             out.print(table)
             return
     lines = [[str(h) for h in headers], *([_plain(cell) for cell in row] for row in rows)]
