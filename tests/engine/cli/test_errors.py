@@ -59,6 +59,7 @@ def places(tmp_path_factory: pytest.TempPathFactory, tpch_warehouse: Path) -> di
         "spec_enum.toml": f'[[tables]]\nname = "nation"\npath = "{nation}"\nformat = "dlta"\n',
         "spec_path.toml": '[[tables]]\nname = "t"\npath = "missing"\nformat = "parquet"\n',
         "spec_typo.json": '{"querys": []}',
+        "spec_setting.toml": '[engine.settings]\n"datafusion.optimizer.max_passes" = 3\n',
         "policy_typo.json": '{"zorderby": ["id"]}',
         "schema_enum.toml": 'schema_mode = "merg"\n',
         "gate_zero.json": '{"max_writer_version": 0}',
@@ -150,7 +151,22 @@ CASES = [
         2,
         "--spec {root}/spec_typo.json: $.querys: Object contains unknown field `querys`",
     ),
+    (
+        ["run", "--spec={root}/spec_setting.toml", _NEW],
+        2,
+        '--spec {root}/spec_setting.toml: $.engine.settings["datafusion.optimizer.max_passes"]: '
+        "Expected `str`, got `int`",
+    ),
     (["run", "--spec={root}/nothing.toml", _NEW], 2, "--spec {root}/nothing.toml: no such file"),
+    (
+        ["write", "--table={root}/file/t", "--data={root}/data.parquet", _NEW],
+        2,
+        "{root}/file is a file, not a directory",
+    ),
+    (["run", "--warehouse={root}/file/wh"], 2, "--warehouse {root}/file/wh: {root}/file is a file, not a directory"),
+    (["diff", "abcd", "abcd", "--output={root}/adir", "--warehouse={wh}"], 2, "--output {root}/adir: a directory"),
+    (["check", "--baseline={root}/adir", "--update", _NEW], 2, "--baseline {root}/adir: a directory, not a file"),
+    (["scan", "--table={wh}/sales", "--columns=id,", _NEW], 2, "--columns 'id,': $[1]: Expected `str` of length >= 1"),
     (
         [*_WRITE, "--write-policy={root}/policy_typo.json", _NEW],
         2,

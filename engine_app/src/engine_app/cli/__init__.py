@@ -5,8 +5,11 @@ parser(s) and sets the handler, ``handler(args, terminal) -> exit code``:
 :mod:`~engine_app.cli.run`, :mod:`~engine_app.cli.plan`, :mod:`~engine_app.cli.artifacts`,
 :mod:`~engine_app.cli.audit`, :mod:`~engine_app.cli.profile`, :mod:`~engine_app.cli.delta`
 (``write``, ``scan``), :mod:`~engine_app.cli.incremental`, :mod:`~engine_app.cli.diagnostics`,
-:mod:`~engine_app.cli.store` (``check``, ``repair``, ``optimize``, ``vacuum``).
-:mod:`~engine_app.cli.output` prints results: rich tables for people, JSON for programs.
+:mod:`~engine_app.cli.store` (``list``, ``check``, ``repair``, ``optimize``, ``vacuum``),
+:mod:`~engine_app.cli.history` (``diff``, ``runs``, ``check``).
+:mod:`~engine_app.cli.output` prints results: tables for people (boxed on a terminal wide
+enough, plain columns otherwise), JSON for programs; ``cli._common`` checks the inputs and
+``cli._explain`` words contract errors.
 
 User errors (a bad option, spec or config, a missing table, an unknown fingerprint)
 print one ``error:`` line naming the option, file and field, and exit 2; failed work

@@ -40,6 +40,8 @@ __all__ = [
     "read_input",
     "report_events",
     "spec_errors",
+    "writable_directory",
+    "writable_file",
     "writable_warehouse",
 ]
 
@@ -120,12 +122,38 @@ def writable_warehouse(where: Path | str) -> Location:
         Its location.
 
     Raises:
-        InputError: A file is there.
+        InputError: A file is there, or where a directory above it should be.
     """
     location = Location.of(where)
-    if location.is_local and location.path.exists() and not location.path.is_dir():
-        raise InputError(f"--warehouse {where}: a file, not a warehouse directory")
+    if location.is_local:
+        writable_directory("--warehouse", where, "a warehouse directory")
     return location
+
+
+def writable_directory(option: str, where: Path | str, what: str) -> None:
+    """Check that a local directory can be made at ``where`` (it is one, or nothing is there).
+
+    Raises:
+        InputError: A file is there, or in place of a directory above it.
+    """
+    path = Path(where).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {where}: a file, not {what}")
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise InputError(f"{option} {where}: {blocker} is a file, not a directory")
+
+
+def writable_file(option: str, path: Path) -> None:
+    """Check that a file can be written at ``path`` (before the work that makes its content).
+
+    Raises:
+        InputError: ``path`` is a directory, or its directory does not exist.
+    """
+    if path.is_dir():
+        raise InputError(f"{option} {path}: a directory, not a file")
+    if not path.parent.is_dir():
+        raise InputError(f"{option} {path}: no directory {path.parent}")
 
 
 def _document(path: Path) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import pyarrow.parquet as pq
+from deltalake.exceptions import DeltaError
 from rich.console import Console
 
 from artifact_contracts import ContractError, convert
@@ -35,6 +36,7 @@ from engine_app.cli._common import (
     add_warehouse,
     progress_bar,
     read_input,
+    writable_directory,
     writable_warehouse,
 )
 from engine_app.cli._explain import describe
@@ -104,9 +106,8 @@ def _read_parquet(path: Path) -> Any:
 
 
 def _write_target(table: Path) -> None:
-    location = Location.of(table)
-    if location.is_local and location.path.exists() and not location.path.is_dir():
-        raise InputError(f"--table {table}: a file, not a Delta table directory")
+    if Location.of(table).is_local:
+        writable_directory("--table", table, "a Delta table directory")
 
 
 def cmd_write(args: argparse.Namespace, terminal: Terminal) -> int:
@@ -141,8 +142,9 @@ def _scan_config(args: argparse.Namespace) -> DeltaScanConfig:
         if field is None or field.group(1) not in _SCAN_OPTIONS:
             raise InputError(describe(exc.issues)) from exc
         rooted = msgspec.structs.replace(issue, path="$" + field.group(2))
-        option, value = _SCAN_OPTIONS[field.group(1)], fields[field.group(1)]
-        raise InputError(f"{option} {value!r}: {describe([rooted])}") from exc
+        option = _SCAN_OPTIONS[field.group(1)]
+        given = {"columns": args.columns, "predicate": args.where, "version": args.version, "timestamp": args.timestamp}
+        raise InputError(f"{option} {given[field.group(1)]!r}: {describe([rooted])}") from exc
 
 
 def _check_time_travel(table: Path, config: DeltaScanConfig) -> None:
@@ -152,7 +154,10 @@ def _check_time_travel(table: Path, config: DeltaScanConfig) -> None:
         raise InputError(f"--table {table}: no Delta table there (no _delta_log/)")
     if config.version is None and config.timestamp is None:
         return
-    history = sorted((int(h["version"]), int(h["timestamp"])) for h in location.open().history())
+    try:
+        history = sorted((int(h["version"]), int(h["timestamp"])) for h in location.open().history())
+    except DeltaError as exc:
+        raise InputError(f"--table {table}: its Delta log cannot be read: {error_text(exc)}") from exc
     (first, created), latest = history[0], history[-1][0]
     if config.version is not None and not first <= config.version <= latest:
         raise InputError(f"--version {config.version}: {table} has versions {first} to {latest}")

@@ -22,6 +22,7 @@ from engine_app.cli._common import (
     progress_bar,
     read_input,
     spec_errors,
+    writable_file,
     writable_warehouse,
 )
 from engine_app.cli.output import named, print_diff, print_json, print_runs, write_out
@@ -117,6 +118,8 @@ def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.
 
 def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
     """Diff two plan sets; exit 1 when anything changed."""
+    if args.output is not None:
+        writable_file("--output", args.output)
     warehouse = Location.of(args.warehouse)
     left, right = resolve_side(args.left, warehouse), resolve_side(args.right, warehouse)
     report = diff_plans(left, right)
@@ -163,6 +166,9 @@ def _check_spec(args: argparse.Namespace) -> PipelineSpec:
 def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan the spec and compare it with the baseline; ``--update`` rewrites the baseline."""
     writable_warehouse(args.warehouse)
+    for option, path in (("--baseline", args.baseline if args.update else None), ("--output", args.output)):
+        if path is not None:
+            writable_file(option, path)
     spec = _check_spec(args)
     baseline = None if args.update else load_baseline(args.baseline)  # a bad baseline fails before planning
     with spec_errors(args.spec, args.config):
