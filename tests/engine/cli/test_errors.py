@@ -10,12 +10,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from engine_app.cli import build_parser, main
-from engine_app.stores import PLAN_TABLE, STORE_SPECS
+from engine_app.stores import PLAN_TABLE, STORE_SPECS, PlanArtifactStore
 
 pytestmark = pytest.mark.engine
 
@@ -283,3 +284,16 @@ def test_debug_shows_the_traceback(places: dict[str, Path], capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "StoreError" in err
     assert err.splitlines()[-1].startswith(f"error: cannot read the store {PLAN_TABLE}")
+
+
+def test_an_ambiguous_prefix_lists_the_matches(
+    places: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored = PlanArtifactStore(places["wh"]).list().items[0].artifacts
+    twins = [msgspec.structs.replace(stored, plan_fingerprint=f"sha256:abcd{d * 60}") for d in "12"]
+    PlanArtifactStore(tmp_path).append(twins)
+    assert main(["artifacts", "show", "ABCD", "--warehouse", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: 'ABCD' matches 2 plans: sha256:abcd{'1' * 60}, sha256:abcd{'2' * 60}; give more digits\n"
+    assert main(["artifacts", "show", "abcd2", "--warehouse", str(tmp_path), "--format", "json"]) == 0
+    assert f"sha256:abcd{'2' * 60}" in capsys.readouterr().out
