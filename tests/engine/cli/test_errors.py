@@ -68,6 +68,8 @@ def places(tmp_path_factory: pytest.TempPathFactory, tpch_warehouse: Path) -> di
     for name, text in files.items():
         (root / name).write_text(text)
     (root / "adir").mkdir()
+    (root / "a[b]").mkdir()
+    pq.write_table(pa.table({"id": [1]}), root / "a[b]" / "part.parquet")
     return {"root": root, "wh": wh, "damaged": damaged, "nation": nation}
 
 
@@ -168,6 +170,10 @@ CASES = [
     (["diff", "abcd", "abcd", "--output={root}/adir", "--warehouse={wh}"], 2, "--output {root}/adir: a directory"),
     (["check", "--baseline={root}/adir", "--update", _NEW], 2, "--baseline {root}/adir: a directory, not a file"),
     (["scan", "--table={wh}/sales", "--columns=id,", _NEW], 2, "--columns 'id,': $[1]: Expected `str` of length >= 1"),
+    # deltalake reads a local path as a URL: it panicked on [ ], and decoded %20 into a space.
+    (["write", "--table={new}/t[1]", "--data={root}/data.parquet", _NEW], 2, "t[1]: [ or ] in a local path, which"),
+    (["run", "--warehouse={new}%20x"], 2, "--warehouse {new}%20x: % in a local path, which deltalake and DataFusion"),
+    (["plan", "--table=t={root}/a[b]", "--sql=SELECT 1", _NEW], 2, "--table {root}/a[b]: [ or ] in a local path"),
     (
         [*_WRITE, "--write-policy={root}/policy_typo.json", _NEW],
         2,

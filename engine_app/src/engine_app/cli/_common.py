@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_WAREHOUSE",
     "InputError",
     "Terminal",
+    "addressable",
     "add_config",
     "add_format",
     "add_warehouse",
@@ -48,6 +49,7 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_WAREHOUSE = Path("warehouse")
+_UNADDRESSABLE = frozenset("[]%")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,12 +132,31 @@ def writable_warehouse(where: Path | str) -> Location:
     return location
 
 
+def addressable(option: str, where: Path | str) -> None:
+    """Check that deltalake and DataFusion can address a local path: they read one as a URL.
+
+    ``[`` or ``]`` make deltalake panic ("Invalid object store url") and DataFusion find
+    no files; ``%`` is percent-decoded into another path. Refused before anything is written.
+
+    Raises:
+        InputError: The path holds one of them.
+    """
+    found = sorted({c for c in str(where) if c in _UNADDRESSABLE})
+    if found and "://" not in str(where):
+        chars = " or ".join(found)
+        raise InputError(
+            f"{option} {where}: {chars} in a local path, which deltalake and DataFusion read as URL syntax"
+        )
+
+
 def writable_directory(option: str, where: Path | str, what: str) -> None:
     """Check that a local directory can be made at ``where`` (it is one, or nothing is there).
 
     Raises:
-        InputError: A file is there, or in place of a directory above it.
+        InputError: A file is there, or in place of a directory above it, or deltalake
+            cannot address the path.
     """
+    addressable(option, where)
     path = Path(where).expanduser()
     if path.exists() and not path.is_dir():
         raise InputError(f"{option} {where}: a file, not {what}")

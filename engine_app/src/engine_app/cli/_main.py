@@ -128,7 +128,11 @@ def _run(handler: Callable[..., int], args: argparse.Namespace, terminal: Termin
         return 130
     except BrokenPipeError:
         return _pipe_closed()
-    except Exception as exc:  # the boundary: every error becomes one line and an exit code
+    except BaseException as exc:  # the boundary: every error becomes one line and an exit code
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
+        # BaseException, not Exception: a Rust panic in deltalake or DataFusion is a pyo3
+        # PanicException, which derives from BaseException.
         code, line = _failure(exc)
         if args.debug:
             traceback.print_exc()

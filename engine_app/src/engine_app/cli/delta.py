@@ -19,6 +19,7 @@ import msgspec
 import pyarrow.parquet as pq
 from deltalake.exceptions import DeltaError
 from rich.console import Console
+from rich.markup import escape
 
 from artifact_contracts import ContractError, convert
 from artifact_contracts.models import (
@@ -34,6 +35,7 @@ from engine_app.cli._common import (
     Terminal,
     add_format,
     add_warehouse,
+    addressable,
     progress_bar,
     read_input,
     writable_directory,
@@ -118,7 +120,7 @@ def cmd_write(args: argparse.Namespace, terminal: Terminal) -> int:
     schema_policy = read_input("--schema-policy", args.schema_policy, DeltaSchemaPolicy) if args.schema_policy else None
     data = _read_parquet(args.data)
     with progress_bar(terminal) as progress:
-        progress.add_task(f"writing {data.num_rows} rows to {args.table}", total=None)
+        progress.add_task(escape(f"writing {data.num_rows} rows to {args.table}"), total=None)
         artifact = write_table(
             args.table,
             data,
@@ -149,6 +151,7 @@ def _scan_config(args: argparse.Namespace) -> DeltaScanConfig:
 
 def _check_time_travel(table: Path, config: DeltaScanConfig) -> None:
     """Refuse a version the table does not have, or a time before it existed (deltalake reads version 0)."""
+    addressable("--table", table)
     location = Location.of(table)
     if not location.is_delta_table():
         raise InputError(f"--table {table}: no Delta table there (no _delta_log/)")
@@ -176,7 +179,7 @@ def cmd_scan(args: argparse.Namespace, terminal: Terminal) -> int:
     writable_warehouse(args.warehouse)
     _check_time_travel(args.table, config)
     with progress_bar(terminal) as progress:
-        progress.add_task(f"scanning {args.table}", total=None)
+        progress.add_task(escape(f"scanning {args.table}"), total=None)
         result = scan_table(args.table, config, gate, warehouse=args.warehouse)
     _print_artifact(result.artifact, args.format, terminal.out)
     return 0

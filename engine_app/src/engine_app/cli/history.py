@@ -111,7 +111,7 @@ def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.
     text = _render(report, left, right, args.format)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
-        terminal.err.print(f"wrote {args.output}", highlight=False)
+        terminal.err.print(f"wrote {args.output}", highlight=False, markup=False)
         return
     write_out(terminal.out, text)
 
@@ -190,7 +190,7 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
             json.dumps(to_builtins(baseline_of(current, session.profile)), indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        terminal.err.print(f"wrote {args.baseline}: {len(planned)} plan(s)", highlight=False)
+        terminal.err.print(f"wrote {args.baseline}: {len(planned)} plan(s)", highlight=False, markup=False)
         return 0 if len(planned) == len(outcomes) else 1
     assert baseline is not None  # loaded above unless --update
     left = PlanSet.of_baseline(baseline, f"baseline {args.baseline}")
@@ -198,5 +198,5 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     if has_changes(report) or len(planned) != len(outcomes):
         _emit(report, left, current, args, terminal)
         return 1
-    terminal.err.print(f"{len(planned)} plan(s) match {args.baseline}", highlight=False)
+    terminal.err.print(f"{len(planned)} plan(s) match {args.baseline}", highlight=False, markup=False)
     return 0

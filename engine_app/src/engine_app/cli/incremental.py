@@ -72,7 +72,7 @@ def cmd_incremental(args: argparse.Namespace, terminal: Terminal) -> int:
     existing_warehouse(args.warehouse)
     option_value("--consumer", args.consumer, Name)
     with progress_bar(terminal) as progress:
-        progress.add_task(f"applying change feeds for consumer {args.consumer!r}", total=None)
+        progress.add_task(f"applying change feeds for consumer {args.consumer!r}", total=None)  # a Name: no markup
         reports = run_consumer(args.warehouse, args.consumer)
     print_incremental(reports, args.consumer, args.format, terminal.out)
     return 0

@@ -194,7 +194,7 @@ def print_table(
         sections: Indexes of the rows that start a new section (a rule above them).
     """
     if is_terminal(out):
-        table = Table(title=title)
+        table = Table(title=None if title is None else Text(title, style="italic"))
         for header in headers:
             table.add_column(
                 header, justify="right" if header in right else "left", no_wrap=header not in wrap, overflow="fold"

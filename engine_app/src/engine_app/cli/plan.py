@@ -15,6 +15,7 @@ from engine_app.cli._common import (
     add_config,
     add_format,
     add_warehouse,
+    addressable,
     input_errors,
     option_value,
     progress_bar,
@@ -81,6 +82,7 @@ def _session(args: argparse.Namespace) -> EngineSession:
         try:
             spec = parse_table_arg(argument)
             option_value("--table", spec.name, Name)
+            addressable("--table", spec.path)
             session.register(spec)
         except EngineError as exc:
             message = str(exc)
