@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from artifact_contracts import ContractError, convert, loads_json, loads_toml
 from artifact_contracts.models import DiagnosticsEvent
 from engine_app.cli._explain import describe
-from engine_app.cli.output import print_events
+from engine_app.cli.output import is_terminal, print_events
 from engine_app.config import load_input
 from engine_app.errors import EngineError
 from engine_app.lake import Location
@@ -316,5 +316,6 @@ def progress_bar(terminal: Terminal) -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=terminal.quiet or not console.is_terminal,
+        # The file's isatty, not Rich's is_terminal, which FORCE_COLOR turns on in a pipe.
+        disable=terminal.quiet or not is_terminal(console),
     )
