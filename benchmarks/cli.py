@@ -38,6 +38,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("memory_store", "benchmarks.suite_store:listing_memory", "8b. Memory: listing the store"),
     ("tpch", "benchmarks.suite_planning:tpch_workload", "9. Plan capture on TPC-H"),
     ("plan_capture", "benchmarks.suite_store:plan_capture", "10. Capture: plan of many statements"),
+    ("scaleout", "benchmarks.suite_scaleout:ray_throughput", "11. Scale-out on Ray"),
 )
 
 METHOD_NOTES = [

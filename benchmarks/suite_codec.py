@@ -8,6 +8,7 @@ the cost of the wrapper alone.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 import msgspec
@@ -21,7 +22,8 @@ from artifact_contracts import (
     loads_json,
     loads_msgpack,
 )
-from artifact_contracts.limits import admits_unbounded_nesting, check_json_depth, check_msgpack_depth, get_decode_limits
+from artifact_contracts._depth import admits_unbounded_nesting, check_json_depth, check_msgpack_depth
+from artifact_contracts.limits import get_decode_limits
 from artifact_contracts.models import DeltaWritePolicy, PlanArtifacts
 from benchmarks.context import Context
 from benchmarks.fixtures import KIB, binary_plan, medium_plan, small_policy
@@ -29,7 +31,15 @@ from benchmarks.harness import Candidate, compare
 from benchmarks.peers import OrjsonCodec, PydanticPlanArtifacts, PydanticWritePolicy, check_equivalence
 from benchmarks.report import Figure, Section
 
-__all__ = ["bare_codec", "fingerprints", "msgpack_vs_json", "peers", "values", "wrapper_overhead"]
+__all__ = [
+    "bare_codec",
+    "fingerprints",
+    "msgpack_vs_json",
+    "peers",
+    "registered_overhead",
+    "values",
+    "wrapper_overhead",
+]
 
 # The codec's own hooks, so bare msgspec does exactly the same work minus the wrapper.
 _SETTINGS: dict[str, Any] = {"order": "deterministic", "decimal_format": "string", "uuid_format": "canonical"}
@@ -128,7 +138,71 @@ def wrapper_overhead(ctx: Context) -> Section:
                         detail=detail,
                     )
                 )
+    section.figures.extend(registered_overhead(ctx))
     return section
+
+
+_BATCH = 100  # payloads per batch call
+
+
+def registered_overhead(ctx: Context) -> list[Figure]:
+    """Per call and batched decode against bare msgspec, geometric mean over every registered type.
+
+    Each type's minimal instance (tests/contracts/instances.py, the goldens' values): small
+    payloads, where the wrapper's fixed cost shows most.
+    """
+    from tests.contracts.instances import representative
+
+    from artifact_contracts import CONTRACT_TYPES, loads_json_batch, loads_msgpack_batch
+
+    bare = bare_codec()
+    figures = []
+    for fmt, dumps, loads, batch in (
+        ("json", dumps_json, loads_json, loads_json_batch),
+        ("msgpack", dumps_msgpack, loads_msgpack, loads_msgpack_batch),
+    ):
+        per_call, batched, floors, slowest = [], [], [], []
+        for typ in CONTRACT_TYPES:
+            data = dumps(representative(typ)["minimal"])
+            dec = bare[f"{fmt}_dec"](typ).decode
+            ns = {"loads": loads, "batch": batch, "dec": dec, "data": data, "many": [data] * _BATCH, "T": typ,
+                  "floor": _floor(dec)}  # fmt: skip
+            one = compare(
+                [Candidate("codec", "loads(data, T)", ns), Candidate("bare", "dec(data)", ns),
+                 Candidate("floor", "floor(data, T)", ns)],
+                ctx.timing,
+            )  # fmt: skip
+            many = compare(
+                [Candidate("codec", "batch(many, T)", ns), Candidate("bare", "list(map(dec, many))", ns)], ctx.timing
+            )
+            per_call.append(one.ratio("codec", "bare"))
+            floors.append(one.ratio("floor", "bare"))
+            batched.append(many.ratio("codec", "bare"))
+            slowest.append((round(per_call[-1], 3), typ.__name__, round(one.seconds["bare"] * 1e9)))
+        detail = {"types": len(CONTRACT_TYPES), "slowest_per_call": sorted(slowest)[-5:], "batch_size": _BATCH}
+        figures.append(
+            Figure(
+                key=f"wrapper.{fmt}.decode.registered",
+                label=f"{fmt} decode per call, every registered type (geometric mean, minimal instances)",
+                value=round(_geomean(per_call), 3),
+                target=1.25,
+                detail={**detail, "max": round(max(per_call), 3), "floor_geomean": round(_geomean(floors), 3)},
+            )
+        )
+        figures.append(
+            Figure(
+                key=f"wrapper.{fmt}.decode_batch.registered",
+                label=f"{fmt} decode batched ({_BATCH} per call), every registered type (geometric mean)",
+                value=round(_geomean(batched), 3),
+                target=1.05,
+                detail={**detail, "max": round(max(batched), 3)},
+            )
+        )
+    return figures
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def peers(ctx: Context) -> Section:

@@ -4,8 +4,8 @@ The workload is the demo's: TPC-H generated offline by DuckDB into Delta tables,
 queries registered in an :class:`EngineSession`. "DataFusion alone" parses and plans the
 statement to the physical plan (``logical_plan``, ``optimized_logical_plan``,
 ``execution_plan``), which is what any caller pays before running a query; capture adds
-the EXPLAIN rows, canonical Substrait and its round trip, DataFusion proto bytes, the
-information-schema snapshot and every fingerprint.
+canonical Substrait and its round trip, DataFusion proto bytes, the information-schema
+snapshot and every fingerprint (the EXPLAIN rows are taken from the plans already built).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from engine_app.session import EngineSession
 __all__ = ["datafusion_alone", "plan_capture", "tpch_workload"]
 
 DETAIL_QUERY = "q05"
+CAPTURE_TARGET = 1.5
+"""Capture at most this many times DataFusion planning alone."""
 
 # What plan capture spends its time on: (caller, function) pairs per stage.
 _PD = "plan_dataframe"
@@ -35,7 +37,6 @@ STAGES: dict[str, list[tuple[str | None, str]]] = {
         ("plan_sql", "sql_with_options"), (_PD, "logical_plan"), (_PD, "optimized_logical_plan"),
         (_PD, "execution_plan"),
     ],
-    "EXPLAIN rows (plans the statement again)": [(_PD, "sql_with_options"), (_PD, "to_pylist")],
     "Substrait: produce + canonicalize": [(_PD, "to_canonical_bytes")],
     "Substrait: round-trip validation": [(_PD, "validate_roundtrip")],
     "DataFusion proto bytes": [(_PD, "to_bytes")],
@@ -97,6 +98,7 @@ def plan_capture(ctx: Context) -> Section:
             label=f"plan_sql vs DataFusion alone ({result.seconds['capture'] * 1e3:.1f} ms vs "
             f"{result.seconds['datafusion'] * 1e3:.1f} ms)",
             value=round(result.ratio("capture", "datafusion"), 2),
+            target=CAPTURE_TARGET,
             detail={"ms": {k: round(v * 1e3, 3) for k, v in result.seconds.items()}, "where_the_time_goes": shares},
         )
     )
@@ -161,6 +163,7 @@ def tpch_workload(ctx: Context) -> Section:
             key="tpch.ratio",
             label="all 22 queries: capture / DataFusion alone",
             value=round(total_capture / total_alone, 2),
+            target=CAPTURE_TARGET,
         )
     )
     return section

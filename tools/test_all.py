@@ -1,4 +1,4 @@
-"""Run the whole test suite, then the contracts tests on every supported Python.
+"""Run the whole test suite, then the contracts tests on every supported Python and msgspec.
 
 This is the README's test command (``python3 -m hatch run test:all``) and what CI runs.
 Interpreters are found on PATH or under pyenv; a missing one is reported and skipped
@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+MSGSPECS = ("0.22", "0.23")  # the hatch `contracts` matrix: every msgspec minor contracts_pkg allows
 HATCH = [sys.executable, "-m", "hatch"]
 
 
@@ -50,9 +51,10 @@ def main() -> int:
             if os.environ.get("CI"):
                 return 1
             continue
-        status = run([*HATCH, "run", f"contracts.py{version}:test", "-q", *args], env)
-        if status != 0:
-            return status
+        for msgspec in MSGSPECS:
+            status = run([*HATCH, "run", f"contracts.py{version}-{msgspec}:test", "-q", *args], env)
+            if status != 0:
+                return status
     return 0
 
 

@@ -16,6 +16,9 @@ all of it.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,17 +26,25 @@ from typing import Any
 from hypothesis import strategies as st
 
 from artifact_contracts import (
+    ContractDecodeError,
     ContractError,
+    ContractValidationError,
+    ValidationIssue,
     convert,
     dumps_json,
     dumps_msgpack,
     loads_json,
+    loads_json_batch,
     loads_msgpack,
+    loads_msgpack_batch,
     loads_toml,
     to_builtins,
 )
+from artifact_contracts.cli import main
+from artifact_contracts.registry import CONTRACT_TYPES
 
 __all__ = [
+    "BAD_PATH",
     "DECODERS",
     "FORMATS",
     "Decoder",
@@ -48,6 +59,7 @@ __all__ = [
 ]
 
 FORMATS = ("json", "msgpack")
+BAD_PATH = "issue without a $-rooted path"
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,48 @@ class Decoder:
     decode: Callable[[Any, Any], Any]
 
 
+def _batch_of(batch: Callable[..., list[Any]]) -> Callable[[Any, Any], Any]:
+    """A batch decoder fed the input between two copies of itself: the first failure counts."""
+
+    def decode(data: Any, target: Any) -> Any:
+        return batch([data, data], target)[0]
+
+    return decode
+
+
+def _cli(fmt: str) -> Callable[[Any, Any], Any]:
+    """The ``artifact-contracts decode`` command, in process, as a decoder.
+
+    Exit 0: the value it printed; exit 1: its ``--errors json`` report as a ContractError;
+    exit 2 (a usage error: too large, unknown type): a ContractDecodeError at ``$`` if its
+    message is one line. Anything else (a traceback, another exit code) escapes.
+    """
+
+    def decode(data: Any, target: Any) -> Any:
+        name = getattr(target, "__name__", None)
+        if name is None or target not in CONTRACT_TYPES:
+            raise ContractDecodeError((ValidationIssue(path="$", message="the CLI decodes registered types only"),))
+        with tempfile.NamedTemporaryFile(suffix=".payload") as handle:
+            handle.write(data)
+            handle.flush()
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["decode", "--type", name, "--format", fmt, "--errors", "json", handle.name])
+        if code == 0:
+            return loads_json(out.getvalue(), target)
+        if code == 1:
+            report = loads_json(out.getvalue(), dict[str, Any])
+            issues = tuple(convert(i, ValidationIssue) for i in report["issues"])
+            raise (ContractValidationError if report["error"] == "ContractValidationError" else ContractDecodeError)(
+                issues
+            )
+        if code == 2 and len(err.getvalue().splitlines()) == 1:
+            raise ContractDecodeError((ValidationIssue(path="$", message=err.getvalue().strip()),))
+        raise AssertionError(f"artifact-contracts decode exited {code}: {err.getvalue()[:300]!r}")
+
+    return decode
+
+
 DECODERS = (
     Decoder("convert", "builtins", lambda data, t: convert(data, t)),
     Decoder("loads_json", "json", lambda data, t: loads_json(data, t)),
@@ -66,6 +120,11 @@ DECODERS = (
     Decoder("loads_msgpack", "msgpack", lambda data, t: loads_msgpack(data, t)),
     Decoder("loads_msgpack(memoryview)", "msgpack", lambda data, t: loads_msgpack(memoryview(bytearray(data)), t)),
     Decoder("loads_toml", "toml", lambda data, t: loads_toml(data, t)),
+    Decoder("loads_json_batch", "json", _batch_of(loads_json_batch)),
+    Decoder("loads_msgpack_batch", "msgpack", _batch_of(loads_msgpack_batch)),
+    Decoder("cli decode (json)", "json", _cli("json")),
+    Decoder("cli decode (msgpack)", "msgpack", _cli("msgpack")),
+    Decoder("cli decode (toml)", "toml", _cli("toml")),
 )
 
 
@@ -86,7 +145,7 @@ def check(decode: Callable[[Any, Any], Any], payload: Any, target: Any, fmt: str
     if refusal is not None:
         assert refusal.issues, f"{type(refusal).__name__} without issues"
         for issue in refusal.issues:
-            assert issue.path.startswith("$"), f"issue without a path: {issue!r}"
+            assert issue.path.startswith("$"), f"{BAD_PATH}: {issue!r}"
         return False
     if fmt == "json":
         again = loads_json(dumps_json(value), target)

@@ -177,6 +177,74 @@ class TestDecode:
         assert exited.value.code == 2
 
 
+class TestDecodeIsBounded:
+    def test_dev_zero_is_refused_with_one_line(self) -> None:
+        result = run_module("decode", "--type", "DeltaWritePolicy", "/dev/zero")
+        assert result.returncode == 2
+        assert result.stderr.decode().splitlines() == [
+            "artifact-contracts: error: /dev/zero is larger than the limit of 268435456 bytes; nothing was decoded"
+        ]
+
+    def test_a_large_file_is_refused_without_reading_it(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from artifact_contracts import DecodeLimits, set_decode_limits
+
+        path = tmp_path / "big.json"
+        path.write_bytes(b"[" + b"0," * 50 + b"0]")
+        previous = set_decode_limits(DecodeLimits(max_bytes=64))
+        try:
+            code, out, err = run(capsys, "decode", "--type", "PipelineSpec", str(path))
+        finally:
+            set_decode_limits(previous)
+        assert (code, out) == (2, "")
+        assert "larger than the limit of 64 bytes" in err
+
+    def test_a_pipe_past_the_limit_is_refused(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        shell = f"head -c 300000000 /dev/zero | {sys.executable} -m artifact_contracts decode --type DeltaWritePolicy -"
+        result = subprocess.run(["sh", "-c", shell], capture_output=True, env=env, cwd=ROOT)
+        assert result.returncode == 2
+        assert b"stdin is larger than the limit" in result.stderr
+
+
+class TestSafeOutput:
+    EVIL = r'{"x\u001b[31m\n  $.fake: forged` - at `evil\u00e9": 1}'
+
+    @pytest.mark.parametrize("encoding", ["ascii", "utf-8", "latin-1"])
+    def test_payload_text_cannot_draw_lines(self, encoding: str) -> None:
+        env = {"PYTHONIOENCODING": encoding}
+        result = run_module_env(env, "decode", "--type", "DeltaWritePolicy", "-", stdin=self.EVIL.encode())
+        assert result.returncode == 1
+        lines = result.stderr.decode(encoding).splitlines()
+        assert len(lines) == 2  # the headline and one issue: no forged line, no escape code
+        assert "\x1b" not in result.stderr.decode(encoding)
+        assert lines[1].startswith('  $["x\\u001b[31m\\n  $.fake: forged` - at `evil')
+
+    @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+    def test_json_output_stays_json_in_any_encoding(self, encoding: str) -> None:
+        payload = json.dumps({"name": "a", "version": "1\u00e9\u4e2d\U0001f600"}).encode()
+        env = {"PYTHONIOENCODING": encoding}
+        result = run_module_env(env, "decode", "--type", "LibraryVersion", "-", stdin=payload)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.decode(encoding)) == json.loads(payload)
+
+    def test_json_errors_in_ascii(self) -> None:
+        result = run_module_env(
+            {"PYTHONIOENCODING": "ascii"}, "decode", "--type", "DeltaWritePolicy", "--errors", "json", "-",
+            stdin=self.EVIL.encode(),
+        )  # fmt: skip
+        report = json.loads(result.stdout.decode("ascii"))
+        assert report["issues"][0]["path"] == r'$["x\u001b[31m\n  $.fake: forged` - at `evil\u00e9"]'
+
+
+def run_module_env(extra: dict[str, str], *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, **extra, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "artifact_contracts", *args], input=stdin, capture_output=True, env=env, cwd=ROOT
+    )
+
+
 class TestTypes:
     def test_json_lists_every_registered_type(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, "types", "--format", "json")

@@ -20,13 +20,16 @@ from artifact_contracts import (
     StructBaseCompat,
     StructBaseStrict,
     SubstraitBytes,
+    ValidationIssue,
     convert,
     dumps_json,
     dumps_msgpack,
     encode_json_into,
     encode_msgpack_into,
     loads_json,
+    loads_json_batch,
     loads_msgpack,
+    loads_msgpack_batch,
     to_builtins,
 )
 
@@ -69,7 +72,7 @@ class TestRoundTrip:
     def test_json_is_canonical(self) -> None:
         assert dumps_json(FULL) == (
             b'{"name":"q1","substrait":"AAFwbGFu","proto":"cHJvdG8=","tags":{"a":1,"b":2,"\xc3\xa9":3},'
-            b'"at":"2026-11-24T12:00:00Z","amount":"1.50","ident":"12345678-1234-5678-1234-567812345678"}'
+            b'"at":"2026-11-24T12:00:00Z","amount":"1.5","ident":"12345678-1234-5678-1234-567812345678"}'
         )
 
     def test_dict_insertion_order_does_not_matter(self) -> None:
@@ -118,6 +121,15 @@ class TestErrors:
             kind == "malformed" and info.value.issues[0].kind in {"malformed", "invalid_utf8"}
         )
 
+    @pytest.mark.parametrize("data", [b'{"name":"\xed\xa0\x80"}', b'["\xff"]'])
+    def test_invalid_utf8_reads_the_same_on_every_msgspec(self, data: bytes) -> None:
+        # msgspec 0.22 raises UnicodeDecodeError, 0.23 a DecodeError of its own: one issue for both.
+        with pytest.raises(ContractDecodeError) as info:
+            loads_json(data, Any)
+        assert info.value.issues == (
+            ValidationIssue(path="$", message="Invalid UTF-8 encoded string", kind="invalid_utf8"),
+        )
+
     def test_missing_field_path_names_the_field(self) -> None:
         with pytest.raises(ContractValidationError, match="missing required field") as info:
             loads_json(b"{}", Plan)
@@ -130,7 +142,7 @@ class TestErrors:
             (b"\x81\xa4name", "truncated"),
             (b"\xdb\xff\xff\xff\xff", "truncated"),  # a 4 GiB string declared, 0 bytes given
             (b"\xc1", "malformed"),
-            (b"\x81\xa4name\xa2\xff\xfe", "invalid UTF-8"),
+            (b"\x81\xa4name\xa2\xff\xfe", "Invalid UTF-8 encoded string"),
             (b"\xd7\xff\xff\xff\xff\xff\xff\xff\xff\xff", "."),  # timestamp far out of range
         ],
     )
@@ -307,3 +319,67 @@ class TestBase64Payloads:
         else:
             with pytest.raises(ContractValidationError, match="Invalid base64"):
                 loads_json(document, Plan)
+
+
+class TestBatch:
+    """``loads_*_batch``: one target type, many payloads, one call; errors say which payload."""
+
+    @pytest.mark.parametrize(
+        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
+    )
+    def test_decodes_like_one_call_each(self, batch: Any, dumps: Any) -> None:
+        values = [FULL, Plan(name="x"), Plan(name="y", tags={"z": 1})]
+        payloads = [dumps(v) for v in values]
+        assert batch(payloads, Plan) == values
+        assert batch(iter(payloads), Plan) == values  # any iterable
+        assert batch([bytearray(p) for p in payloads], Plan) == values
+        assert batch([], Plan) == []
+
+    @pytest.mark.parametrize(
+        ("batch", "dumps"), [(loads_json_batch, dumps_json), (loads_msgpack_batch, dumps_msgpack)]
+    )
+    def test_the_first_failing_payload_is_named_in_the_path(self, batch: Any, dumps: Any) -> None:
+        payloads = [dumps(Plan(name="a"))] * 3 + [dumps({"name": 1}), dumps({})]
+        with pytest.raises(ContractValidationError, match=r"at \$\[3\]\.name") as caught:
+            batch(payloads, Plan)
+        assert caught.value.issues[0].path == "$[3].name"
+
+    def test_malformed_and_oversized_items(self) -> None:
+        from artifact_contracts import DecodeLimits, set_decode_limits
+
+        with pytest.raises(ContractDecodeError) as caught:
+            loads_msgpack_batch([b"\x01", b"\xc1"], int)
+        assert caught.value.issues[0].path == "$[1]"
+        with pytest.raises(ContractDecodeError, match="bytes-like") as caught:
+            loads_json_batch([b"1", 2], int)  # type: ignore[list-item]
+        assert caught.value.issues[0].path == "$[1]"
+        previous = set_decode_limits(DecodeLimits(max_bytes=4))
+        try:
+            with pytest.raises(ContractDecodeError, match="exceeds the limit") as caught:
+                loads_json_batch([b"[1]", b"[1,2,3]"], list[int])
+            assert caught.value.issues[0].path == "$[1]"
+        finally:
+            set_decode_limits(previous)
+
+    def test_depth_limit_applies_per_item(self) -> None:
+        with pytest.raises(ContractDecodeError, match="nesting deeper") as caught:
+            loads_json_batch([b"[]", b"[" * 300 + b"]" * 300])
+        assert caught.value.issues[0].path == "$[1]"
+
+    def test_strings_are_json_payloads(self) -> None:
+        assert loads_json_batch(['{"name":"a"}', b'{"name":"b"}'], Plan) == [Plan(name="a"), Plan(name="b")]
+
+
+class TestBytesFields:
+    """A plain ``bytes`` field takes any padded base64 msgspec reads; the value is canonical."""
+
+    class Holder(StructBaseCompat):
+        raw: bytes = b""
+
+    @pytest.mark.parametrize(("spelling", "canonical"), [("AA==", "AA=="), ("AB==", "AA=="), ("AAB=", "AAA=")])
+    def test_a_non_canonical_spelling_is_canonicalized(self, spelling: str, canonical: str) -> None:
+        # The decision (registry.BASE64): accept what msgspec reads, write one spelling. The
+        # payload types (SubstraitBytes...) refuse non-canonical text instead (CANONICAL_BASE64).
+        value = loads_json(json.dumps({"raw": spelling}), self.Holder)
+        assert dumps_json(value) == json.dumps({"raw": canonical}, separators=(",", ":")).encode()
+        assert value == loads_json(json.dumps({"raw": canonical}), self.Holder)

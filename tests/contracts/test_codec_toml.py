@@ -10,6 +10,7 @@ import pytest
 
 from artifact_contracts import (
     ContractDecodeError,
+    ContractError,
     ContractValidationError,
     DecodeLimits,
     SubstraitBytes,
@@ -130,7 +131,7 @@ class TestErrors:
         [
             ("[engine", "invalid TOML"),
             ("a = 1\na = 2", "invalid TOML"),
-            (b'a = "\xff"', "invalid UTF-8"),
+            (b'a = "\xff"', "Invalid UTF-8 encoded string"),
             ("a = " + "[" * 50_000 + "]" * 50_000, "too deep|invalid TOML|nesting"),
         ],
     )
@@ -151,3 +152,78 @@ class TestErrors:
                 loads_toml("target_partitions = 4  # a comment", EngineConfig)
         finally:
             set_decode_limits(previous)
+
+
+class TestLimits:
+    """The depth limit holds before tomllib runs, and memory stays linear in the document."""
+
+    @pytest.mark.parametrize(
+        "document",
+        [
+            "a" + ".a" * 100_000 + " = 1",  # the quadratic dotted key: 200 KB took 23 GiB
+            "[" + "a." * 100_000 + "a]",
+            "[[" + "a." * 100_000 + "a]]",
+            "x = " + "[" * 300 + "]" * 300,
+            "x = " + "{a = " * 300 + "1" + "}" * 300,
+            "[" + "a." * 200 + "a]\n" + "b." * 100 + "c = 1",  # header and key add up
+        ],
+    )
+    def test_deep_documents_are_refused_before_parsing(self, document: str) -> None:
+        with pytest.raises(ContractDecodeError, match="nesting deeper than the limit of 256") as caught:
+            loads_toml(document)
+        assert caught.value.issues[0].kind == "too_deep"
+
+    @pytest.mark.parametrize(
+        "document",
+        [
+            "a" + ".a" * 254 + " = 1",  # 256 levels with the document's own table
+            "[" + "a." * 254 + "a]",
+            '"a.b.c.d.e.f.g" = 1\nx = "[[[[{{{{....]]]"\n# [a.b.c.d] {{{ [[[\ny = \'\'\'\n[x.y.z]\n\'\'\'',
+            "x = [1.5, 2.5, 3.5, " + ", ".join(["0.5"] * 500) + "]",
+            "t = {a = 1, b = {c = [1, {d = 2}]}, e.f = 3}\n[u]\nv = {}\n",
+        ],
+    )
+    def test_documents_within_the_limit_decode(self, document: str) -> None:
+        import tomllib
+
+        assert loads_toml(document) == tomllib.loads(document)
+
+    def test_peak_memory_is_linear_in_the_document(self) -> None:
+        import tracemalloc
+
+        def peak(lines: int) -> int:
+            # The worst case measured: 255-deep dotted keys, each creating new tables.
+            document = "".join(f"k{i}" + ".a" * 253 + " = 1\n" for i in range(lines))
+            tracemalloc.start()
+            loads_toml(document)
+            size = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return size // len(document)
+
+        small, large = peak(20), peak(80)
+        assert large < 1.3 * small, (small, large)  # per byte: flat, not growing
+        assert large < 1000  # SECURITY.md: ~650 bytes per byte
+
+    def test_the_toml_size_limit_is_its_own(self) -> None:
+        previous = set_decode_limits(DecodeLimits(max_toml_bytes=8))
+        try:
+            with pytest.raises(ContractDecodeError, match="exceeds the limit of 8"):
+                loads_toml("a = 12345")
+            assert loads_json(b'{"a": 12345}') == {"a": 12345}
+        finally:
+            set_decode_limits(previous)
+
+    def test_convert_applies_the_depth_limit(self) -> None:
+        from artifact_contracts import convert
+
+        deep: Any = 1
+        for _ in range(100_000):
+            deep = [deep]
+        with pytest.raises(ContractDecodeError, match="nesting deeper than the limit"):
+            convert(deep, Any)
+        with pytest.raises(ContractDecodeError, match="nesting deeper than the limit"):
+            convert({"settings": deep}, EngineConfig)
+        looped: list[Any] = []
+        looped.append(looped)
+        with pytest.raises(ContractError):
+            convert(looped, Any)

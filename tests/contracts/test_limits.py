@@ -32,7 +32,7 @@ from artifact_contracts import (
     loads_msgpack,
     set_decode_limits,
 )
-from artifact_contracts.limits import (
+from artifact_contracts._depth import (
     _LEAF_TYPES,
     _MAPPING_TYPES,
     _OPEN_TYPES,
@@ -42,8 +42,8 @@ from artifact_contracts.limits import (
     check_json_depth,
     check_msgpack_depth,
     nesting_kind,
-    payload_size,
 )
+from artifact_contracts.limits import payload_size
 from artifact_contracts.registry import CONTRACT_TYPES
 
 SRC = Path(__file__).resolve().parents[2] / "contracts_pkg" / "src"

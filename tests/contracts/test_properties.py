@@ -153,7 +153,8 @@ def test_strict_and_compat_types_are_both_registered() -> None:
 
 def _omits_defaults(tp: type) -> bool:
     fields = msgspec.structs.fields(tp)
-    return not tp.__struct_config__.array_like and any(
+    config = tp.__struct_config__
+    return config.omit_defaults and not config.array_like and any(
         not f.required and f.default is not msgspec.UNSET for f in fields
     )
 

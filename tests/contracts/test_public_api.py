@@ -38,7 +38,7 @@ def test_all_matches_public_names() -> None:
         "SUBSTRAIT_EXT_CODE", "DF_PROTO_EXT_CODE", "SubstraitBytes", "DataFusionProtoBytes",
         "ContractError", "ContractDecodeError", "ContractValidationError", "ValidationIssue",
         "fingerprint", "__version__", "CONTRACT_TYPES", "contract_hash", "contract_type", "json_schema", "openapi",
-        "loads_toml",
+        "loads_toml", "loads_json_batch", "loads_msgpack_batch",
     ],
 )  # fmt: skip
 def test_relied_on_names_are_exported(name: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -323,3 +326,98 @@ def test_registered_structs_decode_through_msgspec_inspect() -> None:
     # Every registered type is describable, so schema and strategies can be derived from it.
     for cls in CONTRACT_TYPES:
         assert isinstance(msgspec.inspect.type_info(cls), msgspec.inspect.StructType)
+
+
+_B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n"
+_RFC3339_CHARS = "0123456789-:T tZz+.x"
+_B64_TEXTS = st.text(alphabet=_B64_CHARS, max_size=12) | st.binary(max_size=9).map(
+    lambda b: base64.b64encode(b).decode()
+)
+
+
+def _accepts(target: Any, text: str) -> bool:
+    try:
+        loads_json(json.dumps(text), target)
+    except ContractError:
+        return False
+    return True
+
+
+class TestSchemaTightness:
+    """The patterns the export adds say exactly what the decoders accept."""
+
+    @given(_B64_TEXTS)
+    def test_canonical_base64_is_what_the_payload_types_take(self, text: str) -> None:
+        from artifact_contracts import SubstraitBytes
+        from artifact_contracts.registry import CANONICAL_BASE64
+
+        assert (re.search(CANONICAL_BASE64, text) is not None) is _accepts(SubstraitBytes, text), text
+
+    @given(_B64_TEXTS)
+    def test_base64_is_what_bytes_fields_take(self, text: str) -> None:
+        from artifact_contracts.registry import BASE64
+
+        assert (re.search(BASE64, text) is not None) is _accepts(bytes, text), text
+
+    @given(
+        st.datetimes(timezones=st.just(datetime.timezone.utc)).map(lambda d: d.isoformat())
+        | st.text(alphabet=_RFC3339_CHARS, min_size=18, max_size=30)
+        | st.sampled_from(["2026-01-01T00:00:00+0100", "2026-01-01t00:00:00z", "2026-01-01 00:00:00.12345Z",
+                           "0000-01-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-13-01T00:00Z"])
+    )  # fmt: skip
+    def test_rfc3339_is_what_aware_datetimes_take(self, text: str) -> None:
+        from artifact_contracts.models.types import UtcDateTime
+        from artifact_contracts.registry import RFC3339_AWARE
+
+        matches = re.search(RFC3339_AWARE, text) is not None
+        if matches and not _accepts(UtcDateTime, text):
+            assert _calendar_gap(text), text  # the listed gap: a pattern cannot count days
+            return
+        assert matches is _accepts(UtcDateTime, text), text
+
+    def test_every_base64_and_date_time_string_has_its_pattern(self) -> None:
+        found = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("contentEncoding") == "base64" or node.get("format") == "date-time":
+                    found.append(node.get("pattern"))
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(DOCUMENT["$defs"])
+        assert found and None not in found
+
+
+def _calendar_gap(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        return True
+    return False
+
+
+SCHEMA_GAPS = {
+    # name: (the schema accepts it, the decoder refuses it) for one field of one type
+    "integral float for an integer": ("SubstraitValidation", {"roundtrip_ok": True, "extension_count": 1.0}),
+    "a day the calendar lacks": (
+        "CdfCursor",
+        {"consumer": "c", "table_uri": "t", "updated_at": "2026-02-30T00:00:00Z"},
+    ),
+    "a lone surrogate": ("LibraryVersion", {"name": "n", "version": "\ud800"}),
+}
+
+
+@pytest.mark.parametrize("gap", SCHEMA_GAPS, ids=list(SCHEMA_GAPS))
+def test_each_listed_gap_is_still_a_gap(gap: str) -> None:
+    # The registry docstring lists these; a gap that closes must leave the list.
+    name, payload = SCHEMA_GAPS[gap]
+    # As 2020-12 validates by default: `format` annotates, it asserts nothing.
+    plain = jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": DOCUMENT["$defs"]})
+    assert plain.is_valid(payload)
+    text = json.dumps(payload)  # ASCII, so the surrogate travels as the escape \ud800
+    with pytest.raises(ContractError, match=r"Expected `int`|Invalid RFC3339|invalid|truncated|malformed"):
+        loads_json(text, contract_type(name))

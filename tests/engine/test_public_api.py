@@ -36,7 +36,7 @@ def test_every_subpackage_says_what_it_owns(name: str) -> None:
 
 def test_the_layout_is_the_documented_one() -> None:
     assert [
-        f"engine_app.{n}" for n in ("cli", "delta", "demo", "history", "planning", "session", "stores")
+        f"engine_app.{n}" for n in ("cli", "delta", "demo", "history", "planning", "scaleout", "session", "stores")
     ] == SUBPACKAGES
 
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from deltalake import DeltaTable
 
-from artifact_contracts import loads_msgpack
+from artifact_contracts import fingerprint, loads_msgpack
 from artifact_contracts.models import PlanArtifacts
 from engine_app.lake import dataset
-from engine_app.stores import CDF_CURSORS_TABLE, CursorStore, PlanArtifactStore
-from tests.reliability.store_workers import artifact
+from engine_app.stores import CDF_CURSORS_TABLE, RUNS_TABLE, CursorStore, PlanArtifactStore, RunRecordStore
+from tests.reliability.store_workers import artifact, run_id
 
-__all__ = ["KillStats", "cursor_kill_loop", "plan_kill_loop", "run_worker"]
+__all__ = ["KillStats", "cursor_kill_loop", "plan_kill_loop", "run_record_kill_loop", "run_worker"]
 
 WORKER = Path(__file__).with_name("store_workers.py")
 
@@ -201,5 +201,63 @@ def cursor_kill_loop(warehouse: Path, *, total: int, rounds: int, seed: int, bud
         stats.failures.append(f"the final run failed: {stderr}")
     final = _cursor_positions(warehouse, stats) or []
     stats.rows_lost += total - len(set(final))
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _run_ids(warehouse: Path, total: int, stats: KillStats) -> set[int] | None:
+    """The run record numbers stored; None (and failures recorded) if an invariant broke."""
+    store = RunRecordStore(warehouse)
+    if not store.store.exists():
+        return set()
+    broken = len(stats.failures)
+    decoded = store.list()
+    stats.failures += [f"event after a kill: {e.code} {e.subject}" for e in decoded.events]
+    expected = {run_id(n): n for n in range(total)}
+    numbers = Counter(expected.get(r.run_id, -1) for r in decoded.items)
+    for record in decoded.items:
+        number = expected.get(record.run_id)
+        if number is None or record.config_fingerprint != fingerprint(("config", number)):
+            stats.failures.append(f"a stored run record is not one that was written: {record.run_id}")
+    physical = DeltaTable(str(warehouse / RUNS_TABLE)).count()
+    if physical != len(numbers):
+        stats.rows_duplicated += physical - len(numbers)
+        stats.failures.append(f"{physical} rows for {len(numbers)} run records")
+    return set(numbers) if len(stats.failures) == broken else None
+
+
+def run_record_kill_loop(warehouse: Path, *, total: int, rounds: int, seed: int, budget: float) -> KillStats:
+    """Kill a run-record writer (one record per commit) ``rounds`` times, then finish.
+
+    Args:
+        warehouse: An empty warehouse directory.
+        total: Run records 0..total-1 make the work.
+        rounds: The most kills to attempt.
+        seed: Seeds the kill moments.
+        budget: Stop killing after this many seconds.
+
+    Returns:
+        The counts and every broken invariant.
+    """
+    rng, stats, started = random.Random(seed), KillStats("run records"), time.monotonic()
+    committed: set[int] = set()
+    for _ in range(rounds):
+        if time.monotonic() - started > budget or len(committed) == total:
+            break
+        killed = _kill_at_random(run_worker("runs", str(warehouse), str(total)), rng, commits=4)
+        state = _run_ids(warehouse, total, stats)
+        stats.kills += killed
+        if state is not None and committed <= state:
+            stats.survived += killed
+            committed = state
+        elif state is not None:
+            stats.rows_lost += len(committed - state)
+            stats.failures.append(f"committed run records vanished: {sorted(committed - state)}")
+    proc = run_worker("runs", str(warehouse), str(total))
+    _, stderr = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        stats.failures.append(f"the final run failed: {stderr}")
+    final = _run_ids(warehouse, total, stats) or set()
+    stats.rows_lost += total - len(final)
     stats.seconds = time.monotonic() - started
     return stats

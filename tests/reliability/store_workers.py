@@ -8,6 +8,9 @@ already stored (so a rerun finishes the work of a killed run).
 ``python store_workers.py cursors WAREHOUSE STOP``: advance the cursor of consumer
 ``k`` on table ``t`` one version per commit, from where the store says it is to STOP-1.
 
+``python store_workers.py runs WAREHOUSE STOP``: store the run records numbered 0..STOP-1
+(run id ``f"{n:032x}"``), one per commit, skipping those already stored.
+
 Each prints one line per commit, flushed, so the parent can see progress.
 """
 
@@ -56,11 +59,39 @@ def _cursors(warehouse: Path, stop: int) -> None:
         print("committed", version, flush=True)
 
 
+def run_id(number: int) -> str:
+    """The run id of run record ``number``."""
+    return f"{number:032x}"
+
+
+def _runs(warehouse: Path, stop: int) -> None:
+    from artifact_contracts import __version__
+    from artifact_contracts.models import RunRecord
+    from engine_app.session import EngineSession
+    from engine_app.stores import RunRecordStore
+
+    profile = EngineSession().profile
+    store = RunRecordStore(warehouse)
+    stored = set(store.ids())
+    for number in range(stop):
+        if run_id(number) in stored:
+            continue
+        now = datetime.datetime.now(datetime.timezone.utc)
+        record = RunRecord(
+            run_id=run_id(number), command="plan", started_at=now, ended_at=now,
+            config_fingerprint=fingerprint(("config", number)), planning_env_hash=profile.planning_env_hash,
+            contract_version=__version__, profile=profile,
+        )  # fmt: skip
+        print("committed", store.append(record), flush=True)
+
+
 def main(argv: list[str]) -> None:
     if argv[0] == "plans":
         _plans(Path(argv[1]), Path(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]))
     elif argv[0] == "cursors":
         _cursors(Path(argv[1]), int(argv[2]))
+    elif argv[0] == "runs":
+        _runs(Path(argv[1]), int(argv[2]))
     else:
         raise SystemExit(f"unknown worker {argv[0]!r}")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.killing import cursor_kill_loop, plan_kill_loop
+from tests.reliability.killing import cursor_kill_loop, plan_kill_loop, run_record_kill_loop
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
@@ -28,6 +28,14 @@ def test_plan_store_writer_killed_repeatedly(tmp_path: Path, template_file: Path
 
 def test_cursor_store_writer_killed_repeatedly(tmp_path: Path) -> None:
     stats = cursor_kill_loop(tmp_path, total=40, rounds=6, seed=8, budget=40.0)
+    assert stats.failures == []
+    assert stats.rows_lost == 0 and stats.rows_duplicated == 0
+    assert stats.kills >= 3, stats
+    assert stats.survived == stats.kills
+
+
+def test_run_record_writer_killed_repeatedly(tmp_path: Path) -> None:
+    stats = run_record_kill_loop(tmp_path, total=40, rounds=6, seed=8, budget=40.0)
     assert stats.failures == []
     assert stats.rows_lost == 0 and stats.rows_duplicated == 0
     assert stats.kills >= 3, stats

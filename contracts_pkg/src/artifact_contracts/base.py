@@ -13,22 +13,26 @@ so an equal value that came from a decoder (``1000``, ``"abc"``, ``0.0``) would 
 written out while the constructor's default is not, and two equal Structs would encode
 to different bytes. Subclasses whose fields could hit that gap get a ``__post_init__``
 (it runs on construction, decode, ``convert`` and ``replace``) that swaps such a value
-for the default object itself. The same hook writes floats as floats (``1`` becomes
-``1.0``, ``-0.0`` becomes ``0.0``) and aware datetimes in UTC, because those values
-compare equal to their canonical form but encode differently, and MessagePack keeps no
-UTC offset. Classes that need none of this get no hook and pay nothing.
+for the default object itself. The same hook makes every value canonical at any depth
+(in lists, tuples, sets, dict keys and values, unions, ``Any``): floats as floats (``1``
+becomes ``1.0``, ``-0.0`` becomes ``0.0``), aware datetimes and times in UTC, decimals
+normalized, because those values compare equal to their canonical form but encode
+differently (:mod:`artifact_contracts._canonical` has the rules). Classes that need none
+of this get no hook and pay nothing. A field type whose values cannot be made canonical
+(a dataclass, a plain msgspec Struct holding floats or datetimes) is refused when the
+class is created, with :class:`UncanonicalFieldType` (a ``TypeError``).
 """
 
 from __future__ import annotations
 
-import datetime
-import math
-import types
+import re
 import typing
 from typing import Any
 
 import msgspec
 from msgspec.structs import force_setattr
+
+from artifact_contracts._canonical import CONTRACT_BASES, UncanonicalFieldType, normalizer_for
 
 if typing.TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -40,9 +44,7 @@ else:  # Python 3.10: the decorator only informs type checkers
         return lambda cls: cls
 
 
-__all__ = ["StructBaseCompat", "StructBaseStrict", "compat_snapshot"]
-
-_UTC = datetime.timezone.utc
+__all__ = ["StructBaseCompat", "StructBaseStrict", "UncanonicalFieldType", "compat_snapshot"]
 
 # Defaults whose identity survives a decode: msgspec returns these very objects (or,
 # for empty collections, treats any empty value as the default).
@@ -57,28 +59,35 @@ def _is_stable_default(value: object) -> bool:
     return type(value) is tuple and not value  # () is a singleton; an empty frozenset is not
 
 
-def _unwrap(annotation: object) -> set[object]:
-    """Return the scalar types an annotation admits (Annotated and Optional removed)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        found: set[object] = set()
-        for arg in typing.get_args(annotation):
-            found |= _unwrap(arg)
-        return found
-    return {annotation}
-
-
 def _may_hold(annotation: object) -> bool:
-    """Whether an annotation may admit a float or a datetime (strings: a cheap guess)."""
+    """Whether an annotation may need canonicalizing (a string one: a cheap guess).
+
+    Cheap on purpose: it runs at class creation, when string annotations may not resolve
+    yet; a wrong guess only costs a hook that finds nothing to do.
+    """
     if isinstance(annotation, str):
-        return "float" in annotation or "datetime" in annotation
-    return bool(_unwrap(annotation) & {float, datetime.datetime})
+        # Not resolvable yet (``from __future__ import annotations``): only names that
+        # cannot hold such a value spare the hook; an alias or a class name might.
+        names = _NAME.findall(_QUOTED.sub("", annotation))
+        return not set(names) <= _PLAIN_NAMES
+    try:
+        return normalizer_for(annotation) is not None
+    except UncanonicalFieldType:
+        return True  # refused in full when the class is checked (_check_fields)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # Literal values, Meta arguments
+_PLAIN_NAMES = frozenset(
+    {"int", "str", "bool", "bytes", "None", "Optional", "Union", "Literal", "Annotated", "list", "tuple", "dict",
+     "set", "frozenset", "typing", "msgspec", "Meta", "UnsetType", "UUID", "uuid", "date", "timedelta", "Raw",
+     "ge", "gt", "le", "lt", "min_length", "max_length", "pattern", "description", "title", "examples",
+     "multiple_of", "tz", "True", "False"}
+)  # fmt: skip
 
 
 class _Plan:
-    __slots__ = ("datetimes", "defaults", "floats")
+    __slots__ = ("defaults", "fields")
 
     def __init__(self, cls: type[msgspec.Struct]) -> None:
         try:
@@ -86,8 +95,8 @@ class _Plan:
         except Exception:  # an unresolvable forward reference: canonicalize defaults only
             hints = {}
         fields = cls.__struct_fields__
-        self.floats = tuple(f for f in fields if float in _unwrap(hints.get(f)))
-        self.datetimes = tuple(f for f in fields if datetime.datetime in _unwrap(hints.get(f)))
+        normalizers = ((name, normalizer_for(hints[name]) if name in hints else None) for name in fields)
+        self.fields = tuple((name, fn) for name, fn in normalizers if fn is not None)
         defaults = cls.__struct_defaults__
         with_default = fields[len(fields) - len(defaults) :]
         self.defaults = tuple(
@@ -106,21 +115,33 @@ def _canonicalize(self: Any) -> None:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _Plan(cls)
-    for name in plan.floats:
+    for name, normalize in plan.fields:
         value = getattr(self, name)
-        if type(value) is int:
-            force_setattr(self, name, float(value))
-        elif type(value) is float and value == 0.0 and math.copysign(1.0, value) < 0:
-            force_setattr(self, name, 0.0)
-    for name in plan.datetimes:
-        value = getattr(self, name)
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None and value.tzinfo is not _UTC:
-            force_setattr(self, name, value.astimezone(_UTC))
+        try:
+            canonical = normalize(value)
+        except ValueError as exc:
+            # errors.py reads the field's name back from this form of message.
+            raise ValueError(f"{exc} (field `{name}`)") if "once converted to UTC" in str(exc) else exc from None
+        if canonical is not value:
+            force_setattr(self, name, canonical)
     # Last, so a value canonicalized above can still become the default object.
     for name, default in plan.defaults:
         value = getattr(self, name)
         if value is not default and type(value) is type(default) and value == default:
             force_setattr(self, name, default)
+
+
+def _check_fields(cls: type[msgspec.Struct]) -> None:
+    """Refuse, at class creation, field types whose values cannot be made canonical."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:  # forward references not resolvable yet: checked as values come
+        return
+    for name in cls.__struct_fields__:
+        try:
+            normalizer_for(hints[name])
+        except UncanonicalFieldType as exc:
+            raise UncanonicalFieldType(f"{cls.__name__}.{name}: {exc}") from None
 
 
 def _chain(user_hook: Any) -> Any:
@@ -154,7 +175,9 @@ class _ContractMeta(msgspec.StructMeta):
         own_hook = namespace.get("__post_init__")
         if needs_hook:
             namespace["__post_init__"] = _chain(own_hook) if own_hook is not None else _canonicalize
-        return super().__new__(mcls, name, bases, namespace, **kwargs)
+        cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        _check_fields(cls)  # type: ignore[arg-type]  # the metaclass makes Struct classes
+        return cls
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(msgspec.field,))
@@ -179,6 +202,9 @@ class StructBaseCompat(
     forbid_unknown_fields=False,
 ):
     """Base of everything persisted: unknown fields are skipped, so old readers cope."""
+
+
+CONTRACT_BASES.extend((StructBaseStrict, StructBaseCompat))
 
 
 def compat_snapshot(strict_type: type[StructBaseStrict], name: str, doc: str) -> type[StructBaseCompat]:

@@ -10,7 +10,10 @@ Subcommands (each has ``--help``):
   Without ``--dir`` it checks the package data and, in a source checkout, ``schemas/``.
 - ``decode --type NAME [--format json|msgpack|toml] FILE|-``: decode a payload strictly into a
   registered type and print it as indented JSON; on failure print the validation issues
-  (``--errors json`` for a machine-readable report) and exit 1.
+  (``--errors json`` for a machine-readable report) and exit 1. At most the size limit
+  (``DecodeLimits.max_bytes``) is read: a larger input is refused with one line, exit 2.
+  Text from the payload is printed with control characters escaped, and all output is
+  written so that any output encoding can take it (JSON stays JSON).
 - ``types [--format text|json]``: list the registered types.
 - ``compat``: classify what changed in the contracts since a release and check that the
   version bump covers it (:mod:`artifact_contracts.evolution`, ``COMPATIBILITY.md``).
@@ -25,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 import msgspec
 
@@ -45,6 +50,7 @@ from artifact_contracts.export import (
     source_checkout_root,
     write_exports,
 )
+from artifact_contracts.limits import get_decode_limits
 from artifact_contracts.registry import CONTRACT_TYPES, contract_type
 
 __all__ = ["build_parser", "main"]
@@ -65,16 +71,48 @@ def _pretty(value: object) -> str:
     return msgspec.json.format(dumps_json(value), indent=2).decode("utf-8")
 
 
-def _write(text: str) -> None:
-    """Print to stdout a piece at a time, so that a reader that stops early is noticed.
+# Control and format characters (newlines, ANSI escapes, bidi overrides) in text that came
+# from a payload would let it draw fake lines on a terminal: they are shown escaped.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _say(text: str, stream: TextIO) -> None:
+    """Print one line of text from a payload, escaped, in whatever encoding ``stream`` has."""
+    safe = _UNSAFE.sub(_escape, text)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    print(safe.encode(encoding, "backslashreplace").decode(encoding), file=stream)
+
+
+def _json_out(text: str, stream: TextIO) -> None:
+    """Print JSON; characters the stream cannot encode become JSON unicode escapes."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = re.sub(r"[^\x00-\x7f]", _json_escape, text)  # outside strings JSON is ASCII
+    _write(text, stream)
+
+
+def _write(text: str, stream: TextIO) -> None:
+    """Print a piece at a time, so that a reader that stops early is noticed.
 
     CPython's buffered writer returns the partial count of one large write cut short
     without an error; the next piece raises ``BrokenPipeError`` (exit code 141).
     """
     for start in range(0, len(text), 8192):
-        sys.stdout.write(text[start : start + 8192])
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+        stream.write(text[start : start + 8192])
+    stream.write("\n")
+    stream.flush()
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    data = match.group().encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(data[i : i + 2], 'big'):04x}" for i in range(0, len(data), 2))
 
 
 # --- schema ------------------------------------------------------------------------------
@@ -162,12 +200,40 @@ def _add_schema(add_parser: AddParser) -> None:
 
 
 def _read_input(source: str) -> bytes:
-    if source == "-":
-        return sys.stdin.buffer.read()
+    """Read the payload, never more than the size limit (plus the byte that tells)."""
+    limit = get_decode_limits().max_bytes
+    name = "stdin" if source == "-" else source
     try:
-        return Path(source).read_bytes()
+        if source == "-":
+            data = _read_bounded(sys.stdin.buffer, limit)
+        else:
+            with Path(source).open("rb") as stream:
+                data = _read_bounded(stream, limit)
     except OSError as exc:
         raise _UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    if data is None:
+        raise _UsageError(f"{name} is larger than the limit of {limit} bytes; nothing was decoded")
+    return data
+
+
+def _read_bounded(stream: BinaryIO, limit: int) -> bytes | None:
+    """The stream's bytes, or None once they pass ``limit`` (then nothing more is read)."""
+    try:
+        if os.fstat(stream.fileno()).st_size > limit:  # a regular file says its size
+            return None
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's stream)
+        pass
+    # In chunks: a file that says nothing of its size (/dev/zero, a pipe) is read only
+    # until it passes the limit, and the chunks are joined only when it did not.
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    return None
 
 
 def _resolve_type(name: str) -> type[msgspec.Struct]:
@@ -189,14 +255,14 @@ def _run_decode(args: argparse.Namespace) -> int:
     except ContractError as exc:
         if args.errors == "json":
             report = {"error": type(exc).__name__, "type": target.__name__, "issues": exc.issues}
-            _write(_pretty(report))
+            _json_out(_pretty(report), sys.stdout)
         else:
             source = "stdin" if args.file == "-" else args.file
-            print(f"error: {source} is not a valid {target.__name__} ({type(exc).__name__})", file=sys.stderr)
+            _say(f"error: {source} is not a valid {target.__name__} ({type(exc).__name__})", sys.stderr)
             for issue in exc.issues:
-                print(f"  {issue.path}: {issue.message} [{issue.kind}]", file=sys.stderr)
+                _say(f"  {issue.path}: {issue.message} [{issue.kind}]", sys.stderr)
         return 1
-    _write(_pretty(value))
+    _json_out(_pretty(value), sys.stdout)
     return 0
 
 
@@ -248,7 +314,7 @@ def _type_rows() -> list[dict[str, Any]]:
 def _run_types(args: argparse.Namespace) -> int:
     rows = _type_rows()
     if args.format == "json":
-        _write(_pretty(rows))
+        _write(_pretty(rows), sys.stdout)
         return 0
     header = ("NAME", "BASE", "SCHEMA", "TAG")
     table = [header, *((r["name"], r["base"], r["schema"], r["tag"] or "") for r in rows)]
@@ -301,7 +367,7 @@ class _PrintCompletion(argparse.Action):
             parser.exit(
                 2, "artifact-contracts: error: completion needs shtab: pip install 'artifact-contracts[completion]'\n"
             )
-        _write(shtab.complete(parser, shell=values))
+        _write(shtab.complete(parser, shell=values), sys.stdout)
         parser.exit(0)
 
 
@@ -325,6 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> argparse.ArgumentParser:
+    # Built once per process: a program (or a fuzzer) may call main() many times.
+    return build_parser()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -336,11 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         interrupted, 141 stdout closed early.
     """
     try:
-        args = build_parser().parse_args(argv)
+        args = _parser().parse_args(argv)
         handler: Handler = args.handler
         return handler(args)
     except _UsageError as exc:
-        print(f"artifact-contracts: error: {exc}", file=sys.stderr)
+        _say(f"artifact-contracts: error: {exc}", sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("artifact-contracts: interrupted", file=sys.stderr)

@@ -20,28 +20,28 @@ Examples:
 from __future__ import annotations
 
 import base64
+import contextlib
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, overload
 
 import msgspec
 
 from artifact_contracts import limits as _limits
-from artifact_contracts.errors import (
-    ContractDecodeError,
-    ContractError,
-    ContractValidationError,
-    ValidationIssue,
-    issue_from_msgspec,
-)
-from artifact_contracts.ext import EXT_TYPES, ExtPayload
-from artifact_contracts.limits import (
+from artifact_contracts._canonical import canonical_value
+from artifact_contracts._depth import (
+    RECURSION_LIMIT_GUARDS_C,
+    SAFE_RECURSION_LIMIT,
     check_json_depth,
     check_msgpack_depth,
-    check_size,
-    get_decode_limits,
     nesting_kind,
-    scan_skipped_values,
+    plain_input,
 )
+from artifact_contracts._failures import UnknownExtCode, admit, fail, rooted
+from artifact_contracts._toml import check_toml_depth
+from artifact_contracts.errors import ContractDecodeError, ContractError, ContractValidationError, ValidationIssue
+from artifact_contracts.ext import EXT_TYPES, ExtPayload
+from artifact_contracts.limits import DecodeLimits, check_size, get_decode_limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,7 +55,9 @@ __all__ = [
     "encode_json_into",
     "encode_msgpack_into",
     "loads_json",
+    "loads_json_batch",
     "loads_msgpack",
+    "loads_msgpack_batch",
     "loads_toml",
     "to_builtins",
 ]
@@ -63,12 +65,6 @@ __all__ = [
 T = TypeVar("T")
 
 Buffer = bytes | bytearray | memoryview
-
-
-class _UnknownExtCode(Exception):
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _json_enc_hook(obj: object) -> object:
@@ -131,7 +127,7 @@ def _convert_dec_hook(type_: type, obj: object) -> object:
 def _ext_hook(code: int, data: memoryview) -> object:
     cls = EXT_TYPES.get(code)
     if cls is None:
-        raise _UnknownExtCode(code)
+        raise UnknownExtCode(code)
     return cls(data)
 
 
@@ -146,99 +142,135 @@ _CANONICAL_ENCODER = msgspec.msgpack.Encoder(
     enc_hook=_msgpack_enc_hook, order="sorted", decimal_format="string", uuid_format="canonical"
 )
 
+Decode = Callable[[Any], Any]
+
+
+class _Wire:
+    """One wire format: how to build its decoders, scan its depth and wrap a payload.
+
+    ``wrap`` puts a payload one level down (a one-item array), so that the error of
+    decoding it into ``tuple[target]`` always carries a location (see errors.py).
+    """
+
+    __slots__ = ("build", "name", "scan", "wrap")
+
+    def __init__(
+        self, name: str, build: Callable[[Any, bool], Any], scan: Callable[[Any, int], None], wrap: Callable[[Any], Any]
+    ) -> None:
+        self.name, self.build, self.scan, self.wrap = name, build, scan, wrap
+
+
+def _json_decoder(target_type: Any, strict: bool) -> Any:
+    return msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook)
+
+
+def _msgpack_decoder(target_type: Any, strict: bool) -> Any:
+    return msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
+
+
+def _wrap_json(data: Any) -> Any:
+    return "[" + data + "]" if isinstance(data, str) else b"[" + bytes(data) + b"]"
+
+
+_JSON = _Wire("json", _json_decoder, check_json_depth, _wrap_json)
+_MSGPACK = _Wire("msgpack", _msgpack_decoder, check_msgpack_depth, lambda data: b"\x91" + bytes(data))
 
 # Decoders cached per target type, one table per format and strictness. A plain dict
 # lookup is the cheapest cache there is, and the cached value is the decoder's bound
-# ``decode`` itself (or, for targets that can nest without bound, a closure that scans the
-# depth first), so a call does little more than bare msgspec does.
+# ``decode`` itself, so a call does little more than bare msgspec does. Every level of
+# nesting takes a byte at least, so a ``bytes`` payload no longer than ``max_depth``
+# (``_small``) can be neither too deep nor too large: it goes straight to the decoder.
+# Anything else takes the slow path (``_prepare``): size, then the depth scan its target
+# needs.
 _MAX_CACHED = 1024
-_JSON_STRICT: dict[Any, Any] = {}
-_JSON_LAX: dict[Any, Any] = {}
-_MSGPACK_STRICT: dict[Any, Any] = {}
-_MSGPACK_LAX: dict[Any, Any] = {}
+_JSON_STRICT: dict[Any, Decode] = {}
+_JSON_LAX: dict[Any, Decode] = {}
+_MSGPACK_STRICT: dict[Any, Decode] = {}
+_MSGPACK_LAX: dict[Any, Decode] = {}
+_TABLES = {(_JSON, True): _JSON_STRICT, (_JSON, False): _JSON_LAX, (_MSGPACK, True): _MSGPACK_STRICT,
+           (_MSGPACK, False): _MSGPACK_LAX}  # fmt: skip
+_KINDS: dict[Any, str] = {}  # nesting_kind per target type
+_small = min(get_decode_limits().max_bytes, get_decode_limits().max_depth)
 
 
-def _with_depth_check(decode: Any, check_depth: Any, target_type: Any) -> Any:
-    """Wrap ``decode`` with the depth scan its target needs (see the limits module)."""
-    kind = nesting_kind(target_type)
-    if kind == "bounded":
-        return decode
-
-    if kind == "kept":
-
-        def decode_checked(data: Any) -> Any:
-            check_depth(data, get_decode_limits().max_depth)
-            return decode(data)
-
-        return decode_checked
-
-    def decode_skipping(data: Any) -> Any:
-        limits = get_decode_limits()
-        if scan_skipped_values(limits):
-            check_depth(data, limits.max_depth)
-        return decode(data)
-
-    return decode_skipping
+def _limits_changed() -> None:
+    global _small
+    _small = min(get_decode_limits().max_bytes, get_decode_limits().max_depth)
 
 
-def _build_json(target_type: Any, strict: bool) -> Any:
-    decode = msgspec.json.Decoder(target_type, strict=strict, dec_hook=_json_dec_hook).decode
-    return _with_depth_check(decode, check_json_depth, target_type)
+_limits._listeners.append(_limits_changed)
 
 
-def _build_msgpack(target_type: Any, strict: bool) -> Any:
-    decoder = msgspec.msgpack.Decoder(target_type, strict=strict, dec_hook=_msgpack_dec_hook, ext_hook=_ext_hook)
-    return _with_depth_check(decoder.decode, check_msgpack_depth, target_type)
+def _scan_skipped() -> bool:
+    """Whether the unknown fields Compat targets skip must be depth-scanned right now."""
+    limits = _limits._limits
+    return limits.scan_skipped or (RECURSION_LIMIT_GUARDS_C and _recursion_limit() > SAFE_RECURSION_LIMIT)
+
+
+def _kind(target_type: Any) -> str:
+    kind = _cached(_KINDS, target_type)
+    if kind is None:
+        kind = _remember(_KINDS, target_type, nesting_kind(target_type))
+    return kind  # type: ignore[no-any-return]
+
+
+def _cached(table: dict[Any, Any], key: Any) -> Any:
+    """``table[key]``, or None when absent or when the key cannot be hashed or compared."""
+    try:
+        return table.get(key)
+    except Exception:  # unhashable, or a hostile __hash__/__eq__
+        return None
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    """Store ``value`` under ``key`` when the key can be hashed (the table stays bounded); return it."""
+    if len(table) >= _MAX_CACHED:
+        table.clear()
+    with contextlib.suppress(Exception):  # unhashable: computed again next time
+        table[key] = value
+    return value
+
+
+def _prepare(wire: _Wire, data: Any, target_type: Any, allow_str: bool) -> Any:
+    """The slow path of a payload: not plain ``bytes``, or longer than ``max_depth``.
+
+    Checks the type and size, then scans the depth where the target needs it (see the
+    _depth module); returns the payload to decode.
+    """
+    data = admit(data, allow_str)
+    kind = _kind(target_type)
+    if kind == "kept" or (kind == "skipped" and _scan_skipped()):
+        wire.scan(data, _limits._limits.max_depth)
+    return data
+
+
+_recursion_limit = sys.getrecursionlimit
 
 
 def _invalid_target(target_type: Any, exc: Exception) -> ContractValidationError:
     return ContractValidationError(
-        (ValidationIssue(message=f"cannot decode into {target_type!r}: {exc}", kind="invalid_value"),)
+        (ValidationIssue(path="$", message=f"cannot decode into {target_type!r}: {exc}", kind="invalid_value"),)
     )
 
 
-def _new_decoder(cache: dict[Any, Any], build: Any, target_type: Any, strict: bool) -> Any:
-    """Build the decode function of a target type, and cache it when the type is hashable."""
+def _decoder(wire: _Wire, target_type: Any, strict: Any) -> Decode:
+    """The decode function of a target type: from the cache, or built and cached when hashable."""
+    cache = _TABLES[wire, bool(strict)]
+    found = _cached(cache, target_type)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     try:
-        decode = build(target_type, strict)
-    except TypeError as exc:  # a type msgspec cannot decode into
+        decode: Decode = wire.build(target_type, bool(strict)).decode
+    except Exception as exc:  # a type msgspec cannot decode into, an unresolvable forward reference
         raise _invalid_target(target_type, exc) from exc
-    try:
-        if len(cache) >= _MAX_CACHED:
-            cache.clear()
-        cache[target_type] = decode
-    except TypeError:  # unhashable: decode without caching
-        pass
-    return decode
+    return _remember(cache, target_type, decode)  # type: ignore[no-any-return]
 
 
-def _translate(exc: BaseException) -> ContractError:
-    """Map any exception raised while decoding onto the ContractError hierarchy."""
-    if isinstance(exc, ContractError):
-        return exc
-    if isinstance(exc, msgspec.ValidationError):
-        return ContractValidationError((issue_from_msgspec(exc),))
-    if isinstance(exc, msgspec.DecodeError):
-        return ContractDecodeError((issue_from_msgspec(exc),))
-    if isinstance(exc, UnicodeError):
-        issue = ValidationIssue(message=f"invalid UTF-8: {getattr(exc, 'reason', exc)}", kind="invalid_utf8")
-    elif isinstance(exc, RecursionError):
-        issue = ValidationIssue(message="nesting too deep to decode", kind="too_deep")
-    elif isinstance(exc, _UnknownExtCode):
-        issue = ValidationIssue(message=f"unknown MessagePack ext code {exc.code}", kind="unknown_ext_code")
-    elif isinstance(exc, MemoryError):
-        issue = ValidationIssue(message="payload too large to decode", kind="too_large")
-    else:
-        issue = ValidationIssue(message=f"cannot decode: {type(exc).__name__}: {exc}", kind="malformed")
-    return ContractDecodeError((issue,))
+def _redo(wire: _Wire, data: Any, target_type: Any, strict: bool) -> Callable[[], None]:
+    def redo() -> None:
+        wire.build(tuple[target_type], bool(strict)).decode(wire.wrap(data))
 
-
-def _check_input(data: object, allow_str: bool) -> None:
-    if isinstance(data, (bytes, bytearray, memoryview)) or (allow_str and isinstance(data, str)):
-        return
-    raise ContractDecodeError(
-        (ValidationIssue(message=f"expected a bytes-like payload, got {type(data).__name__}", kind="malformed"),)
-    )
+    return redo
 
 
 @overload
@@ -260,21 +292,17 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         ContractDecodeError: The bytes are not valid JSON, or exceed a limit.
         ContractValidationError: The JSON does not match ``target_type``.
     """
-    if type(data) is not bytes:
-        _check_input(data, allow_str=True)
-    cache = _JSON_STRICT if strict else _JSON_LAX
     try:
-        decode = cache[target_type]
-    except (KeyError, TypeError):
-        decode = _new_decoder(cache, _build_json, target_type, bool(strict))
-    # The module attribute: a call costs more than the check. Only ``bytes`` has a len()
-    # in bytes; a str or a memoryview of wider items is measured properly.
-    if type(data) is not bytes or len(data) > _limits._limits.max_bytes:
-        check_size(data, get_decode_limits())
+        decode = (_JSON_STRICT if strict else _JSON_LAX)[target_type]
+    except Exception:
+        decode = _decoder(_JSON, target_type, strict)
+    # Only ``bytes`` has a len() in bytes; anything else is checked and measured properly.
+    if type(data) is not bytes or len(data) > _small:
+        data = _prepare(_JSON, data, target_type, allow_str=True)
     try:
         return decode(data)
     except Exception as exc:
-        raise _translate(exc) from exc
+        raise fail(exc, _redo(_JSON, data, target_type, strict)) from exc
 
 
 @overload
@@ -301,21 +329,120 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
             exceed a limit.
         ContractValidationError: The message does not match ``target_type``.
     """
-    if type(data) is not bytes:
-        _check_input(data, allow_str=False)
-    cache = _MSGPACK_STRICT if strict else _MSGPACK_LAX
     try:
-        decode = cache[target_type]
-    except (KeyError, TypeError):
-        decode = _new_decoder(cache, _build_msgpack, target_type, bool(strict))
-    # The module attribute: a call costs more than the check. Only ``bytes`` has a len()
-    # in bytes; a str or a memoryview of wider items is measured properly.
-    if type(data) is not bytes or len(data) > _limits._limits.max_bytes:
-        check_size(data, get_decode_limits())
+        decode = (_MSGPACK_STRICT if strict else _MSGPACK_LAX)[target_type]
+    except Exception:
+        decode = _decoder(_MSGPACK, target_type, strict)
+    if type(data) is not bytes or len(data) > _small:
+        data = _prepare(_MSGPACK, data, target_type, allow_str=False)
     try:
         return decode(data)
     except Exception as exc:
-        raise _translate(exc) from exc
+        raise fail(exc, _redo(_MSGPACK, data, target_type, strict)) from exc
+
+
+def _loads_batch(wire: _Wire, payloads: Iterable[Any], target_type: Any, strict: bool, allow_str: bool) -> list[Any]:
+    decode = _decoder(wire, target_type, strict)
+    try:
+        items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+    except TypeError:  # not iterable
+        raise ContractDecodeError(
+            (ValidationIssue(path="$", message=f"expected payloads, got {type(payloads).__name__}", kind="malformed"),)
+        ) from None
+    kind = _kind(target_type)
+    if kind == "kept" or (kind == "skipped" and _scan_skipped()) or not _all_small(items):
+        return _loads_each(wire, decode, items, target_type, strict, allow_str)
+    try:
+        return list(map(decode, items))
+    except Exception:  # the slow path names the first payload that fails
+        return _loads_each(wire, decode, items, target_type, strict, allow_str)
+
+
+def _all_small(items: Sequence[Any]) -> bool:
+    """Whether every payload is bytes-like and all of them together are within ``max_bytes``.
+
+    One join in C: it refuses anything that is not bytes-like (a str, a released
+    memoryview) and counts every byte, which is much cheaper than a check per item.
+    """
+    try:
+        return len(b"".join(items)) <= _limits._limits.max_bytes
+    except (TypeError, ValueError):
+        return False
+
+
+def _loads_each(
+    wire: _Wire, decode: Decode, items: Sequence[Any], target_type: Any, strict: bool, allow_str: bool
+) -> list[Any]:
+    """Decode payload by payload, each through the checks of a single call."""
+    out = []
+    for index, item in enumerate(items):
+        data = _prepare_item(wire, item, index, target_type, allow_str)
+        try:
+            out.append(decode(data))
+        except Exception as exc:
+            raise fail(exc, _redo(wire, data, target_type, strict), f"$[{index}]") from exc
+    return out
+
+
+def _prepare_item(wire: _Wire, item: Any, index: int, target_type: Any, allow_str: bool) -> Any:
+    try:
+        return _prepare(wire, item, target_type, allow_str)
+    except ContractError as exc:
+        raise rooted(exc, f"$[{index}]") from exc
+
+
+def loads_json_batch(payloads: Iterable[Buffer | str], target_type: Any = Any, *, strict: bool = True) -> list[Any]:
+    """Decode many JSON documents into one ``target_type`` in one call, as :func:`loads_json` does.
+
+    The limits apply to each payload. A failure reports the first payload that fails, its
+    index first in every path: ``$[3].policy`` is the fourth payload's ``policy``.
+
+    Args:
+        payloads: The documents (bytes-like or ``str``), any iterable.
+        target_type: The type each decodes into.
+        strict: When ``False``, msgspec's lax coercions apply.
+
+    Returns:
+        The decoded values, in order.
+
+    Raises:
+        ContractDecodeError: A payload is not valid JSON, or exceeds a limit.
+        ContractValidationError: A payload does not match ``target_type``.
+
+    Examples:
+        >>> loads_json_batch([b"1", b"2"], int)
+        [1, 2]
+    """
+    return _loads_batch(_JSON, payloads, target_type, strict, allow_str=True)
+
+
+def loads_msgpack_batch(payloads: Iterable[Buffer], target_type: Any = Any, *, strict: bool = True) -> list[Any]:
+    r"""Decode many MessagePack messages into one ``target_type`` in one call.
+
+    What :func:`loads_msgpack` does for each payload, for a fraction of the per-call cost:
+    the decoder is looked up once and the payloads are checked and decoded in C loops.
+    The stores decode their payload columns with it.
+    A failure reports the first payload that fails, its index first in every path
+    (``$[3].rows``).
+
+    Args:
+        payloads: The messages, any iterable of bytes-like objects.
+        target_type: The type each decodes into.
+        strict: When ``False``, msgspec's lax coercions apply.
+
+    Returns:
+        The decoded values, in order.
+
+    Raises:
+        ContractDecodeError: A payload is malformed, uses an unknown ext code, or
+            exceeds a limit.
+        ContractValidationError: A payload does not match ``target_type``.
+
+    Examples:
+        >>> loads_msgpack_batch([b"\x01", b"\xa1x"], int | str)
+        [1, 'x']
+    """
+    return _loads_batch(_MSGPACK, payloads, target_type, strict, allow_str=False)
 
 
 @overload
@@ -325,18 +452,27 @@ def convert(obj: Any, target_type: Any, *, strict: bool = ...) -> Any: ...
 def convert(obj: Any, target_type: Any, *, strict: bool = True) -> Any:
     """Validate builtin data (as from :func:`to_builtins`, TOML or YAML) into ``target_type``.
 
-    Payload types accept raw bytes or standard base64 text.
+    Payload types accept raw bytes or standard base64 text. Subclasses of ``str``,
+    ``int`` and ``float`` in the data (what YAML loaders and enums give) become the plain
+    type first, so what comes out encodes as the equal plain value does. ``max_depth``
+    applies to the data.
 
     Raises:
         ContractValidationError: The data does not match ``target_type``.
-        ContractDecodeError: The data nests too deeply to convert.
+        ContractDecodeError: The data nests deeper than the limit.
     """
+    limit = _limits._limits.max_depth
     try:
-        return msgspec.convert(obj, target_type, strict=strict, dec_hook=_convert_dec_hook)
+        data = plain_input(obj, limit)
+        return msgspec.convert(data, target_type, strict=strict, dec_hook=_convert_dec_hook)
     except Exception as exc:
-        if isinstance(exc, TypeError) and not isinstance(exc, msgspec.MsgspecError):
+        if isinstance(exc, (TypeError, NameError)) and not isinstance(exc, msgspec.MsgspecError):
             raise _invalid_target(target_type, exc) from exc
-        raise _translate(exc) from exc
+        raise fail(exc, lambda: _redo_convert(data, target_type, strict)) from exc
+
+
+def _redo_convert(data: Any, target_type: Any, strict: bool) -> None:
+    msgspec.convert([data], tuple[target_type], strict=strict, dec_hook=_convert_dec_hook)
 
 
 @overload
@@ -349,6 +485,9 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
     For inputs written by people, such as :class:`~artifact_contracts.models.EngineConfig`
     and :class:`~artifact_contracts.models.PipelineSpec`. TOML has no null: leave an
     optional key out to get its default. Binary payloads are standard base64 strings.
+    The limits apply: ``max_toml_bytes`` (1 MiB by default) to the document,
+    ``max_depth`` to its tables, keys and arrays, checked by a linear scan before the
+    parser runs (see SECURITY.md).
 
     Args:
         data: The TOML document (UTF-8 bytes-like or ``str``).
@@ -366,15 +505,19 @@ def loads_toml(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         >>> loads_toml('target_partitions = 8', dict[str, int])
         {'target_partitions': 8}
     """
-    _check_input(data, allow_str=True)
-    check_size(data, get_decode_limits())
+    data = admit(data, allow_str=True)
+    limits = get_decode_limits()
+    check_size(data, DecodeLimits(max_bytes=limits.max_toml_bytes))
     try:
         text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+        check_toml_depth(text, _limits._limits.max_depth)
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ContractDecodeError((ValidationIssue(message=f"invalid TOML: {exc}", kind="malformed"),)) from exc
+        raise ContractDecodeError(
+            (ValidationIssue(path="$", message=f"invalid TOML: {exc}", kind="malformed"),)
+        ) from exc
     except Exception as exc:  # invalid UTF-8, nesting too deep for the parser
-        raise _translate(exc) from exc
+        raise fail(exc, lambda: None) from exc
     return convert(document, target_type, strict=strict)
 
 
@@ -389,8 +532,12 @@ def dumps_msgpack(value: Any) -> bytes:
 
 
 def dumps_canonical(value: Any) -> bytes:
-    """Encode ``value`` in the fingerprint form (MessagePack, Struct fields sorted too)."""
-    return _CANONICAL_ENCODER.encode(value)
+    """Encode ``value`` in the fingerprint form (MessagePack, Struct fields sorted too).
+
+    The value is made canonical first (``-0.0`` as ``0.0``... see hashing.py): a Struct on
+    the bases already is, so only plain containers are walked.
+    """
+    return _CANONICAL_ENCODER.encode(canonical_value(value))
 
 
 def to_builtins(value: Any) -> Any:

@@ -25,8 +25,20 @@ the contract hash.
 :func:`contract_hash` is the fingerprint of the ``$defs`` alone, so a release that
 changes no contract keeps its hash.
 
-A payload the schema accepts, the decoder accepts, with one gap JSON Schema cannot close:
-it counts ``1.0`` as an integer, while the decoders want integers spelled as integers.
+A payload the schema accepts, the decoder accepts, and the other way round, where JSON
+Schema can say it: string constraints, enums, cross-field rules, and patterns for what
+``format`` and ``contentEncoding`` only annotate (canonical base64 for the payload types,
+base64 for ``bytes``, RFC 3339 for aware timestamps). The remaining gaps, each pinned by
+a test in ``tests/contracts/test_registry.py`` (``SCHEMA_GAPS``):
+
+- JSON Schema counts ``1.0`` as an integer; the decoders want integers spelled as integers.
+- A pattern cannot check the calendar: ``2026-02-30T00:00:00Z`` matches, the decoder
+  refuses it (a validator that asserts ``format: date-time`` refuses it too; 2020-12
+  only annotates ``format`` by default).
+- A JSON string may hold a lone surrogate (an escaped ``D800``); JSON Schema has no way to refuse
+  it, the decoder does (it is not valid UTF-8).
+- MessagePack-only facts (ext codes, timestamp ext values, ``bin``) are outside JSON
+  Schema; ``x-msgpack-ext-code`` says them for tools that read it.
 """
 
 from __future__ import annotations
@@ -48,8 +60,11 @@ from artifact_contracts.hashing import fingerprint
 from artifact_contracts.models import Artifact, ArtifactEnvelope
 
 __all__ = [
+    "BASE64",
+    "CANONICAL_BASE64",
     "CONTRACT_TYPES",
     "JSON_SCHEMA_DIALECT",
+    "RFC3339_AWARE",
     "contract_hash",
     "contract_type",
     "envelope",
@@ -100,10 +115,37 @@ def _schema_hook(cls: type) -> dict[str, Any]:
             "contentEncoding": "base64",
             "contentMediaType": cls.media_type,
             "description": f"{(cls.__doc__ or '').strip()} MessagePack: ext code {int(cls.ext_code)}; "
-            "JSON: standard base64.",
+            "JSON: standard base64, canonical spelling.",
+            "pattern": CANONICAL_BASE64,
             "x-msgpack-ext-code": int(cls.ext_code),
         }
     raise NotImplementedError
+
+
+# What the decoders accept, as patterns, where the schema would otherwise say less.
+CANONICAL_BASE64: Final = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+"""Standard padded base64 whose unused bits are zero: the one spelling the payload types take."""
+BASE64: Final = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+"""Standard padded base64, as msgspec decodes a ``bytes`` field (re-encoded canonically)."""
+RFC3339_AWARE: Final = (
+    r"^(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
+)
+"""An aware RFC 3339 timestamp as msgspec parses one (``format: date-time`` alone asserts nothing)."""
+
+
+def _tighten(node: Any) -> None:
+    """Add the patterns above to every base64 and date-time string in a component."""
+    if isinstance(node, dict):
+        if node.get("contentEncoding") == "base64" and "pattern" not in node:
+            node["pattern"] = BASE64
+        if node.get("format") == "date-time" and "pattern" not in node:
+            node["pattern"] = RFC3339_AWARE
+        for value in node.values():
+            _tighten(value)
+    elif isinstance(node, list):
+        for value in node:
+            _tighten(value)
 
 
 def _base_of(cls: type[msgspec.Struct]) -> str:
@@ -165,6 +207,7 @@ def _render_components(types: tuple[type[msgspec.Struct], ...], ref_template: st
     _, components = msgspec.json.schema_components(types, schema_hook=_schema_hook, ref_template=ref_template)
     structs = {cls.__name__: cls for cls in _struct_closure(types)}
     annotated = {n: _annotate(structs[n], c) if n in structs else c for n, c in components.items()}
+    _tighten(annotated)
     # Round-trip through the codec: sorted keys, lists for tuples, plain JSON values.
     from artifact_contracts.codec import dumps_json, loads_json
 

@@ -2,18 +2,22 @@
 
 The parent reads the store and hands each plan's SQL, recorded planning environment
 and expected :class:`DeterminismAuditBundle` to a worker started with the ``spawn``
-method (deltalake's tokio runtime panics in a forked child). The worker rebuilds an
+method (deltalake's tokio runtime panics in a forked child), or in shards to the tasks
+of a Ray cluster. The worker rebuilds an
 equal session, plans again and compares every fingerprint of the bundle; a mismatch is
 reported field by field. Everything crosses the process boundary as contract bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -26,9 +30,14 @@ from artifact_contracts.models import (
     PlanningEnvironment,
 )
 from engine_app.errors import error_text
+from engine_app.lake import Location
 from engine_app.planning import audit_bundle, plan_sql
+from engine_app.scaleout import gather, shards
 from engine_app.session import EngineSession
 from engine_app.stores import PlanArtifactStore, StoredPlan, make_event
+
+if TYPE_CHECKING:
+    from engine_app.scaleout import RayExecutor
 
 __all__ = ["AuditReport", "audit_warehouse", "compare_bundles", "replan_batch"]
 
@@ -115,17 +124,25 @@ def _expected_bundle(stored: StoredPlan) -> DeterminismAuditBundle:
     return stored.bundle or audit_bundle(stored.artifacts, stored.row.contract_hash)
 
 
-def audit_warehouse(warehouse: Path) -> AuditReport:
-    """Audit every plan stored in a warehouse, in one fresh spawned process.
+def audit_warehouse(
+    warehouse: Location | str | os.PathLike[str],
+    *,
+    executor: RayExecutor | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> AuditReport:
+    """Audit every plan stored in a warehouse, in fresh processes.
 
     Args:
-        warehouse: The warehouse directory.
+        warehouse: The warehouse (a directory or an object-store URI).
+        executor: Where the re-planning runs; None: one spawned process.
+        advance: Called with the plans audited as each batch finishes (a progress bar).
 
     Returns:
         The report; rows that do not decode, or carry no planning environment,
         become diagnostics events (and make the audit fail).
     """
-    listed = PlanArtifactStore(warehouse).list()
+    location = Location.of(warehouse)
+    listed = PlanArtifactStore(location).list()
     events = list(listed.events)
     batches: dict[bytes, list[tuple[str, str | None, bytes]]] = {}
     for stored in listed.items:
@@ -142,13 +159,18 @@ def audit_warehouse(warehouse: Path) -> AuditReport:
         batches.setdefault(dumps_msgpack(stored.environment), []).append(
             (stored.artifacts.sql, stored.artifacts.view_name, dumps_msgpack(_expected_bundle(stored)))
         )
-    results: list[DeterminismAuditResult] = []
-    if batches:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            root = str(Path(warehouse).resolve())
-            futures = [pool.submit(replan_batch, env, jobs, root) for env, jobs in batches.items()]
-            for future in futures:
-                results.extend(loads_msgpack(item, DeterminismAuditResult) for item in future.result())
+    done = (lambda items: advance(len(items))) if advance is not None else None
+    with contextlib.ExitStack() as stack:
+        pool: Executor = executor or stack.enter_context(
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        )
+        workers = executor.workers if executor is not None else 1
+        futures = [
+            pool.submit(replan_batch, env, shard, location.uri)
+            for env, jobs in batches.items()
+            for shard in shards(jobs, workers)
+        ]
+        results = [loads_msgpack(item, DeterminismAuditResult) for batch in gather(futures, done) for item in batch]
     for result in results:
         if not result.matches:
             fields = ", ".join(m.field for m in result.mismatches) or (result.error or "")

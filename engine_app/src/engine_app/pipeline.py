@@ -10,19 +10,24 @@ with TPC-H tables it generates between :func:`prepare` and :func:`execute`.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 from deltalake import DeltaTable
 
-from artifact_contracts import ContractValidationError
-from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, StatementRun, TableSpec
+from artifact_contracts import ContractValidationError, dumps_msgpack, loads_msgpack
+from artifact_contracts.models import DeltaProtocolGate, PipelineSpec, PlanningEnvironment, StatementRun, TableSpec
 from engine_app.delta import ConsumerReport, check_protocol
 from engine_app.errors import EngineError, PlanningError, ProtocolGateError, error_text
 from engine_app.history import RunRecorder
+from engine_app.lake import Location
 from engine_app.planning import ViewRegistry, capture_id, plan_sql, query_options
+from engine_app.scaleout import gather, shards
 from engine_app.session import EngineSession, detect_format
 from engine_app.stores import (
     CommitBatches,
@@ -37,8 +42,22 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from artifact_contracts.models import DiagnosticsEvent, PlanArtifacts
+    from engine_app.scaleout import RayExecutor
 
-__all__ = ["COMMIT_EVERY", "Outcome", "RunReport", "execute", "plan_spec", "prepare", "run_pipeline"]
+__all__ = [
+    "COMMIT_EVERY",
+    "Captured",
+    "Outcome",
+    "RunReport",
+    "Work",
+    "capture",
+    "capture_shard",
+    "execute",
+    "fan_out",
+    "plan_spec",
+    "prepare",
+    "run_pipeline",
+]
 
 COMMIT_EVERY = 500
 """Plans per store commit in long runs: a run interrupted keeps every committed batch."""
@@ -80,7 +99,7 @@ class Outcome:
 class RunReport:
     """The outcome of a pipeline run."""
 
-    warehouse: Path
+    warehouse: Location
     outcomes: list[Outcome]
     stored_plans: int
     stored_views: int
@@ -183,57 +202,187 @@ def prepare(spec: PipelineSpec, *, engine_path: str = "$.engine") -> EngineSessi
     return session
 
 
+Work = tuple[str, str, str]
+"""One statement to capture: its name, kind (``view`` or ``query``) and SQL."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Captured:
+    """What capturing some statements did: an outcome each, and how many plans were new."""
+
+    outcomes: list[Outcome]
+    stored: int
+
+
+def capture(
+    session: EngineSession,
+    store: PlanArtifactStore,
+    work: Sequence[Work],
+    *,
+    run: bool,
+    registry: ViewRegistry | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> Captured:
+    """Plan (and with ``run``, execute) statements in ``session``, storing every plan.
+
+    Plans are committed every :data:`COMMIT_EVERY`, so an interrupted capture keeps what it
+    committed; storing is keyed, so capturing a statement again adds nothing.
+
+    Args:
+        session: The session, tables (and views the statements read) registered.
+        store: The plan store.
+        work: The statements; views are registered in ``registry`` as they are planned.
+        run: Execute each statement that planned.
+        registry: Where views are registered (needed when ``work`` holds views).
+        advance: Called with 1 after each statement (a progress bar).
+
+    Returns:
+        An outcome per statement, in order, and how many plans were new.
+    """
+    # The environment is read at each commit: a view planned here is registered as it is
+    # planned, and a later view that reads it is re-planned (audit) with it registered.
+    plans: CommitBatches[PlanArtifacts] = CommitBatches(
+        lambda batch: store.append(batch, session.environment()), COMMIT_EVERY
+    )
+    step = _run_one if run else _plan_one
+    outcomes: list[Outcome] = []
+    for name, kind, sql in work:
+        outcome, artifacts = step(session, name, kind, sql, registry if kind == "view" else None)
+        outcomes.append(outcome)
+        if artifacts is not None:
+            plans.add(artifacts)
+        if advance is not None:
+            advance(1)
+    return Captured(outcomes, plans.flush())
+
+
+def capture_shard(environment: bytes, warehouse: Location, work: Sequence[Work], run: bool) -> Captured:
+    """Capture a shard of statements in a session rebuilt from ``environment`` (a worker's task).
+
+    Args:
+        environment: ``dumps_msgpack`` of the driver session's :class:`PlanningEnvironment`
+            (tables and views included), so the worker plans as the driver would.
+        warehouse: The one warehouse every worker writes to.
+        work: The shard's statements (queries: the views are in the environment).
+        run: Execute each statement that planned.
+
+    Returns:
+        As :func:`capture`.
+    """
+    session = EngineSession.from_environment(loads_msgpack(environment, PlanningEnvironment))
+    return capture(session, PlanArtifactStore(warehouse), work, run=run)
+
+
+def fan_out(
+    session: EngineSession,
+    store: PlanArtifactStore,
+    work: Sequence[Work],
+    *,
+    run: bool,
+    executor: RayExecutor | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> Captured:
+    """Capture queries here, or in shards on ``executor``'s workers, into one store.
+
+    Args:
+        session: The driver's session (the workers rebuild it from its environment).
+        store: The plan store every shard writes to.
+        work: The statements (queries only: views change the session).
+        run: Execute each statement that planned.
+        executor: Where the shards run; None: in this process, in ``session``.
+        advance: Called with the statements done (a progress bar).
+
+    Returns:
+        The outcomes in ``work``'s order, and how many plans were new.
+    """
+    if executor is None:
+        return capture(session, store, work, run=run, advance=advance)
+    environment = dumps_msgpack(session.environment())
+    cut = shards(work, executor.workers)
+    futures = [executor.submit(capture_shard, environment, store.warehouse, shard, run) for shard in cut]
+    answers = gather([_settled(future, shard) for future, shard in zip(futures, cut)], _count(advance))
+    return Captured([o for captured in answers for o in captured.outcomes], sum(c.stored for c in answers))
+
+
+def _count(advance: Callable[[int], None] | None) -> Callable[[Captured], None] | None:
+    return (lambda captured: advance(len(captured.outcomes))) if advance is not None else None
+
+
+def _settled(future: Future[Captured], shard: Sequence[Work]) -> Future[Captured]:
+    """The shard's answer; a task that failed (or whose worker died past its retries) fails each statement."""
+    settled: Future[Captured] = Future()
+
+    def settle(done: Future[Captured]) -> None:
+        try:
+            settled.set_result(done.result())
+        except Exception as exc:  # Ray raises RayTaskError, WorkerCrashedError, ...
+            # A Ray task error's text is the remote traceback; its last line is the error.
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+            error = f"the task planning it failed: {lines[-1]}"
+            settled.set_result(Captured([Outcome(name=n, kind=k, error=error) for n, k, _ in shard], 0))
+
+    future.add_done_callback(settle)
+    return settled
+
+
 def execute(
     session: EngineSession,
     spec: PipelineSpec,
-    warehouse: Path,
+    warehouse: Location | str | os.PathLike[str],
     tables: list[TableSpec],
     *,
     progress: Progress | None = None,
+    executor: RayExecutor | None = None,
 ) -> RunReport:
     """Register the tables, plan and run the spec's views and queries, and store everything.
+
+    Views are planned and registered here (they change the session); the queries run here
+    or, with an ``executor``, in shards on its workers.
 
     Args:
         session: From :func:`prepare`.
         spec: The spec.
-        warehouse: The resolved warehouse directory.
+        warehouse: The warehouse (a directory or an object-store URI).
         tables: The tables to register (the spec's, and any the caller made).
         progress: Where to show a progress bar, if anywhere.
+        executor: Where the queries run; None: in this process.
 
     Returns:
         The report: one outcome per view and query, in spec order.
     """
     for table in tables:
         session.register(table)
+    location = Location.of(warehouse)
     registry = ViewRegistry(session)
     recorder = RunRecorder("run", spec)
-    outcomes: list[Outcome] = []
-    environment, store = session.environment, PlanArtifactStore(warehouse)
-    plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment()), COMMIT_EVERY)
-    work = [(v.name, "view", v.sql) for v in spec.views] + [(q.name, "query", q.sql) for q in spec.queries]
-    task = progress.add_task("planning and running", total=len(work)) if progress else None
-    for name, kind, sql in work:
-        outcome, artifacts = _run_one(session, name, kind, sql, registry if kind == "view" else None)
-        outcomes.append(outcome)
-        if artifacts is not None:
-            plans.add(artifacts)
+    store = PlanArtifactStore(location)
+    task = progress.add_task("planning and running", total=len(spec.views) + len(spec.queries)) if progress else None
+
+    def advance(count: int) -> None:
         if progress is not None and task is not None:
-            progress.advance(task)
-    stored_plans = plans.flush()
-    stored_views = ViewArtifactStore(warehouse).append([r.view for r in registry.registered])
+            progress.advance(task, count)
+
+    views = capture(
+        session, store, [(v.name, "view", v.sql) for v in spec.views], run=True, registry=registry, advance=advance
+    )
+    queries = fan_out(
+        session, store, [(q.name, "query", q.sql) for q in spec.queries], run=True, executor=executor, advance=advance
+    )
+    outcomes = views.outcomes + queries.outcomes
+    stored_views = ViewArtifactStore(location).append([r.view for r in registry.registered])
     events = [
         make_event("error", "PIPELINE_STEP_FAILED", outcome.error, subject=f"{outcome.kind} {outcome.name}")
         for outcome in outcomes
         if outcome.error is not None
     ]
-    DiagnosticsLog(warehouse).append(events)
+    DiagnosticsLog(location).append(events)
     record = recorder.record(session, [outcome.statement() for outcome in outcomes])
-    RunRecordStore(warehouse).append(record)
+    RunRecordStore(location).append(record)
     return RunReport(
         run_id=record.run_id,
-        warehouse=warehouse,
+        warehouse=location,
         outcomes=outcomes,
-        stored_plans=stored_plans,
+        stored_plans=views.stored + queries.stored,
         stored_views=stored_views,
         planning_env_hash=session.profile.planning_env_hash,
         events=events,
@@ -241,15 +390,21 @@ def execute(
 
 
 def run_pipeline(
-    spec: PipelineSpec, warehouse: Path, *, progress: Progress | None = None, engine_path: str = "$.engine"
+    spec: PipelineSpec,
+    warehouse: Location | str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    engine_path: str = "$.engine",
+    executor: RayExecutor | None = None,
 ) -> RunReport:
     """Run a pipeline spec into a warehouse and store every artifact.
 
     Args:
         spec: The validated spec (``tpch_scale`` is the demo's: see :func:`engine_app.demo.run_demo`).
-        warehouse: The warehouse directory (created if missing).
+        warehouse: The warehouse: a directory (created if missing) or an object-store URI.
         progress: Where to show progress bars, if anywhere.
         engine_path: Where ``spec.engine`` came from, for error paths.
+        executor: Where the queries run; None: in this process.
 
     Returns:
         The report: one outcome per view and query, in spec order.
@@ -262,9 +417,8 @@ def run_pipeline(
     """
     if spec.tpch_scale is not None:
         raise EngineError("tpch_scale asks for the demo's TPC-H tables: run the spec with engine_app.demo.run_demo")
-    warehouse = Path(warehouse).expanduser().resolve()
     session = prepare(spec, engine_path=engine_path)
-    return execute(session, spec, warehouse, list(spec.tables), progress=progress)
+    return execute(session, spec, warehouse, list(spec.tables), progress=progress, executor=executor)
 
 
 def plan_spec(session: EngineSession, spec: PipelineSpec, tables: list[TableSpec]) -> list[Outcome]:

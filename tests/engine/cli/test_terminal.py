@@ -208,9 +208,13 @@ def test_progress_shows_on_a_terminal_only(warehouse: Path) -> None:
     assert result.returncode == 0 and result.stderr == b""
 
 
-def test_a_reader_that_stops_early_is_exit_141_without_a_traceback(warehouse: Path) -> None:
+def test_a_reader_that_stops_early_is_exit_141_without_a_traceback(tpch_warehouse: Path, tmp_path: Path) -> None:
+    # Far more output than a pipe holds (64 KiB), so the writer meets the closed pipe.
+    sql = "; ".join(f"SELECT n_name, {i} AS n FROM nation" for i in range(60))
+    nation = tpch_warehouse / "tpch" / "nation"
+    assert main(["plan", f"--table=nation={nation}", "--sql", sql, "--warehouse", str(tmp_path)]) == 0
     process = subprocess.Popen(
-        [*_COMMAND, "store", "list", "datafusion_plan_artifacts_v2", "--format", "json", "--warehouse", str(warehouse)],
+        [*_COMMAND, "store", "list", "datafusion_plan_artifacts_v2", "--format", "json", "--warehouse", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_ENV,

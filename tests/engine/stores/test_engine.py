@@ -159,8 +159,8 @@ def test_commit_batches_commit_every_n_and_the_rest_on_flush() -> None:
 
 _INTERRUPTIBLE = """
 import sys
-import engine_app.cli.plan as plan
-plan.COMMIT_EVERY = 5
+import engine_app.pipeline as pipeline
+pipeline.COMMIT_EVERY = 5
 from engine_app.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from engine_app.cli.output import is_terminal, print_events
 from engine_app.config import load_input
 from engine_app.errors import EngineError
 from engine_app.lake import Location
+from engine_app.scaleout import RayExecutor, ray_executor
 from engine_app.stores import DiagnosticsLog
 
 __all__ = [
@@ -32,8 +34,11 @@ __all__ = [
     "Terminal",
     "addressable",
     "add_config",
+    "add_executor",
     "add_format",
     "add_warehouse",
+    "check_executor",
+    "executor_of",
     "existing_warehouse",
     "input_errors",
     "option_value",
@@ -72,14 +77,65 @@ class InputError(EngineError):
 
 
 def add_warehouse(parser: argparse.ArgumentParser) -> None:
-    """Add ``--warehouse DIR`` (default ``./warehouse``)."""
+    """Add ``--warehouse DIR|URI`` (default ``./warehouse``), parsed into a :class:`Location`."""
     parser.add_argument(
         "--warehouse",
-        type=Path,
-        default=DEFAULT_WAREHOUSE,
-        metavar="DIR",
-        help="the warehouse directory (default: ./warehouse)",
+        type=Location.of,
+        default=str(DEFAULT_WAREHOUSE),
+        metavar="DIR|URI",
+        help="the warehouse: a directory or an s3:// URI, credentials from AWS_* variables (default: ./warehouse)",
     )
+
+
+def add_executor(parser: argparse.ArgumentParser) -> None:
+    """Add ``--executor local|ray``, ``--ray-address`` and ``--workers``."""
+    group = parser.add_argument_group("scale-out (engine-app[ray])")
+    group.add_argument(
+        "--executor", choices=("local", "ray"), default="local",
+        help="where the statements are planned: this process (default) or a Ray cluster",
+    )  # fmt: skip
+    group.add_argument(
+        "--ray-address", metavar="ADDR",
+        help="the Ray cluster to use (host:port, ray://..., auto); default: start one on 127.0.0.1",
+    )  # fmt: skip
+    group.add_argument(
+        "--workers", type=_positive, metavar="N",
+        help="tasks at once (default: every CPU of the cluster; 2 for a local one)",
+    )  # fmt: skip
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def check_executor(args: argparse.Namespace) -> None:
+    """Refuse Ray options without ``--executor ray`` (before anything is read or written).
+
+    Raises:
+        EngineError: ``--ray-address`` or ``--workers`` without ``--executor ray``.
+    """
+    if args.executor != "ray" and (args.ray_address is not None or args.workers is not None):
+        raise EngineError("--ray-address and --workers need --executor ray")
+
+
+@contextlib.contextmanager
+def executor_of(args: argparse.Namespace) -> Iterator[RayExecutor | None]:
+    """The executor ``--executor`` asks for, for the ``with`` block (None: this process)."""
+    check_executor(args)
+    if args.executor != "ray":
+        yield None
+        return
+    # Ray's driver prints what its workers report (a worker that died, ...) on stdout, from
+    # a thread; stdout is the command's result (JSON a program reads), so while Ray runs
+    # everything printed on stdout goes to stderr. Results are printed after the block.
+    with contextlib.redirect_stdout(sys.stderr), ray_executor(args.ray_address, args.workers) as executor:
+        yield executor
 
 
 def add_config(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +152,7 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], help_tex
     )
 
 
-def existing_warehouse(where: Path | str) -> Location:
+def existing_warehouse(where: Location | Path | str) -> Location:
     """The warehouse a read command reads: it must exist (the one message for every command).
 
     Args:
@@ -114,7 +170,7 @@ def existing_warehouse(where: Path | str) -> Location:
     return location
 
 
-def writable_warehouse(where: Path | str) -> Location:
+def writable_warehouse(where: Location | Path | str) -> Location:
     """The warehouse a command writes to: absent (it is created) or a directory.
 
     Args:
@@ -128,7 +184,7 @@ def writable_warehouse(where: Path | str) -> Location:
     """
     location = Location.of(where)
     if location.is_local:
-        writable_directory("--warehouse", where, "a warehouse directory")
+        writable_directory("--warehouse", location.path, "a warehouse directory")
     return location
 
 
@@ -294,7 +350,7 @@ def option_value(option: str, value: Any, target: Any) -> Any:
         raise InputError(f"{option} {value!r}: {describe(exc.issues, target)}") from exc
 
 
-def report_events(warehouse: Path, events: Sequence[DiagnosticsEvent], err: Console) -> None:
+def report_events(warehouse: Location, events: Sequence[DiagnosticsEvent], err: Console) -> None:
     """Print events on stderr and persist them in the warehouse's diagnostics log."""
     if events:
         print_events(events, err)

@@ -9,8 +9,11 @@ from engine_app.audit import audit_warehouse
 from engine_app.cli._common import (
     InputError,
     Terminal,
+    add_executor,
     add_format,
     add_warehouse,
+    check_executor,
+    executor_of,
     existing_warehouse,
     progress_bar,
     report_events,
@@ -35,19 +38,20 @@ def register(commands: Any) -> None:
     )
     add_warehouse(audit)
     add_format(audit, ("table", "json"))
+    add_executor(audit)
     audit.set_defaults(handler=cmd_audit)
 
 
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
+    check_executor(args)
     if not PlanArtifactStore(existing_warehouse(args.warehouse)).exists():
         raise InputError(
             f"--warehouse {args.warehouse}: no plan artifacts there; `engine-app run` or `engine-app plan` stores some"
         )
-    with progress_bar(terminal) as progress:
-        # One spawned process re-plans every plan and reports only at the end: no count to show.
-        progress.add_task("re-planning every stored plan in a fresh process", total=None)
-        report = audit_warehouse(args.warehouse)
+    with executor_of(args) as executor, progress_bar(terminal) as progress:
+        task = progress.add_task("re-planning every stored plan in a fresh process", total=None)
+        report = audit_warehouse(args.warehouse, executor=executor, advance=lambda count: progress.advance(task, count))
     report_events(args.warehouse, report.events, terminal.err)
     print_audit(report.results, args.format, terminal.out)
     return 0 if report.ok else 1

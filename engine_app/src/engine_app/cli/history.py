@@ -38,7 +38,6 @@ from engine_app.history import (
     render_html,
     resolve_side,
 )
-from engine_app.lake import Location
 from engine_app.pipeline import plan_spec, prepare
 from engine_app.stores import RunRecordStore
 
@@ -120,7 +119,7 @@ def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
     """Diff two plan sets; exit 1 when anything changed."""
     if args.output is not None:
         writable_file("--output", args.output)
-    warehouse = Location.of(args.warehouse)
+    warehouse = args.warehouse
     left, right = resolve_side(args.left, warehouse), resolve_side(args.right, warehouse)
     report = diff_plans(left, right)
     _emit(report, left, right, args, terminal)
@@ -177,7 +176,7 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     with progress_bar(terminal) as progress:
         if spec.tpch_scale is not None:
             task = progress.add_task("generating TPC-H", total=None)
-            tables = [*tpch.generate(Path(args.warehouse), spec.tpch_scale, write_policy=spec.write_policy), *tables]
+            tables = [*tpch.generate(args.warehouse.path, spec.tpch_scale, write_policy=spec.write_policy), *tables]
             progress.remove_task(task)
         progress.add_task("planning", total=None)
         outcomes = plan_spec(session, spec, tables)

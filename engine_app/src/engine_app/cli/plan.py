@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
-from artifact_contracts.models import EngineConfig, PlanArtifacts, StatementRun
+from artifact_contracts.models import EngineConfig
 from artifact_contracts.models.types import Name
 from engine_app.cli._common import (
     InputError,
     Terminal,
     add_config,
+    add_executor,
     add_format,
     add_warehouse,
     addressable,
+    check_executor,
+    executor_of,
     input_errors,
     option_value,
     progress_bar,
@@ -23,12 +25,12 @@ from engine_app.cli._common import (
     writable_warehouse,
 )
 from engine_app.cli.output import PlanOutcome, print_plan_outcomes
-from engine_app.errors import EngineError, PlanningError
+from engine_app.errors import EngineError
 from engine_app.history import RunRecorder
-from engine_app.pipeline import COMMIT_EVERY
-from engine_app.planning import NamedStatement, capture_id, named_statements, plan_sql
+from engine_app.pipeline import Outcome, fan_out
+from engine_app.planning import named_statements
 from engine_app.session import EngineSession, parse_table_arg
-from engine_app.stores import CommitBatches, DiagnosticsLog, PlanArtifactStore, RunRecordStore, make_event
+from engine_app.stores import DiagnosticsLog, PlanArtifactStore, RunRecordStore, make_event
 
 __all__ = ["register"]
 
@@ -60,6 +62,7 @@ def register(commands: Any) -> None:
     add_warehouse(plan)
     add_config(plan)
     add_format(plan, ("table", "json"))
+    add_executor(plan)
     plan.set_defaults(handler=cmd_plan)
 
 
@@ -92,6 +95,7 @@ def _session(args: argparse.Namespace) -> EngineSession:
 
 def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan every statement over the given tables, store the artifacts, print a row each."""
+    check_executor(args)
     writable_warehouse(args.warehouse)
     source = args.sql_file.name if args.sql_file is not None else "sql"
     statements = named_statements(_read_sql(args), source)
@@ -99,55 +103,32 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
         raise InputError(f"{'--sql' if args.sql is not None else '--sql-file ' + str(args.sql_file)}: no statement")
     session = _session(args)
     recorder = RunRecorder("plan")
-    environment, store = session.environment(), PlanArtifactStore(args.warehouse)
-    plans: CommitBatches[PlanArtifacts] = CommitBatches(lambda batch: store.append(batch, environment), COMMIT_EVERY)
-    outcomes: list[PlanOutcome] = []
-    with progress_bar(terminal) as progress:
-        task = progress.add_task("planning", total=len(statements))
-        for index, statement in enumerate(statements, start=1):
-            outcome, run = _plan_one(session, index, statement, plans)
-            outcomes.append(outcome)
-            recorder.add(run)
-            progress.advance(task)
-    stored = plans.flush()
-    RunRecordStore(args.warehouse).append(recorder.record(session))
+    work = [(statement.name, "query", statement.sql) for statement in statements]
+    with executor_of(args) as executor, progress_bar(terminal) as progress:
+        task = progress.add_task("planning", total=len(work))
+        captured = fan_out(
+            session, PlanArtifactStore(args.warehouse), work, run=False, executor=executor,
+            advance=lambda count: progress.advance(task, count),
+        )  # fmt: skip
+    RunRecordStore(args.warehouse).append(recorder.record(session, [o.statement() for o in captured.outcomes]))
     DiagnosticsLog(args.warehouse).append(
         [
-            make_event("error", "PLAN_FAILED", str(o["error"]), subject=f"statement {o['statement']}")
-            for o in outcomes
-            if o["error"] is not None
+            make_event("error", "PLAN_FAILED", outcome.error, subject=f"statement {index}")
+            for index, outcome in enumerate(captured.outcomes, start=1)
+            if outcome.error is not None
         ]
     )
-    print_plan_outcomes(outcomes, stored, args.format, terminal.out)
-    return 0 if all(o["error"] is None for o in outcomes) else 1
+    outcomes = [_row(index, s.sql, o) for index, (s, o) in enumerate(zip(statements, captured.outcomes), start=1)]
+    print_plan_outcomes(outcomes, captured.stored, args.format, terminal.out)
+    return 0 if all(o.error is None for o in captured.outcomes) else 1
 
 
-def _plan_one(
-    session: EngineSession, index: int, statement: NamedStatement, plans: CommitBatches[PlanArtifacts]
-) -> tuple[PlanOutcome, StatementRun]:
-    outcome: PlanOutcome = {
+def _row(index: int, sql: str, outcome: Outcome) -> PlanOutcome:
+    return {
         "statement": index,
-        "name": statement.name,
-        "sql": statement.sql,
-        "plan_fingerprint": None,
-        "substrait_roundtrip": False,
-        "error": None,
+        "name": outcome.name,
+        "sql": sql,
+        "plan_fingerprint": outcome.plan_fingerprint,
+        "substrait_roundtrip": outcome.substrait_roundtrip,
+        "error": outcome.error,
     }
-    started = time.perf_counter()
-    try:
-        artifacts = plan_sql(session, statement.sql)
-    except PlanningError as exc:
-        outcome["error"] = str(exc)
-        elapsed = (time.perf_counter() - started) * 1000.0
-        return outcome, StatementRun(name=statement.name, planning_ms=elapsed, status="failed", error=str(exc))
-    elapsed = (time.perf_counter() - started) * 1000.0
-    plans.add(artifacts)
-    outcome["plan_fingerprint"] = artifacts.plan_fingerprint
-    outcome["substrait_roundtrip"] = artifacts.substrait_validation.roundtrip_ok
-    run = StatementRun(
-        name=statement.name,
-        plan_fingerprint=artifacts.plan_fingerprint,
-        capture_id=capture_id(artifacts),
-        planning_ms=elapsed,
-    )
-    return outcome, run

@@ -14,8 +14,11 @@ from engine_app.cli._common import (
     InputError,
     Terminal,
     add_config,
+    add_executor,
     add_format,
     add_warehouse,
+    check_executor,
+    executor_of,
     progress_bar,
     read_input,
     spec_errors,
@@ -58,6 +61,7 @@ def register(commands: Any) -> None:
     )
     add_config(run)
     add_format(run, ("table", "json"), "summary format")
+    add_executor(run)
     run.set_defaults(handler=cmd_run)
 
 
@@ -88,10 +92,11 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     if args.print_spec:
         write_out(terminal.out, example_spec())
         return 0
+    check_executor(args)
     writable_warehouse(args.warehouse)
     spec = _spec(args)
     runner = run_pipeline if spec.tpch_scale is None else run_demo
-    with spec_errors(args.spec, args.config), progress_bar(terminal) as progress:
-        report = runner(spec, args.warehouse, progress=progress)
+    with spec_errors(args.spec, args.config), executor_of(args) as executor, progress_bar(terminal) as progress:
+        report = runner(spec, args.warehouse, progress=progress, executor=executor)
     print_run(report, args.format, terminal.out, terminal.err)
     return 0 if report.ok else 1

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from artifact_contracts.models import PipelineSpec, QuerySpec, ViewSpec
 from engine_app.demo import tpch
 from engine_app.demo._cdf import demo_change
+from engine_app.errors import EngineError
+from engine_app.lake import Location
 from engine_app.pipeline import RunReport, execute, prepare
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from engine_app.scaleout import RayExecutor
 
 __all__ = ["DEFAULT_SCALE", "DEMO_VIEWS", "demo_spec", "run_demo"]
 
@@ -63,7 +68,12 @@ def demo_spec(scale: float = DEFAULT_SCALE) -> PipelineSpec:
 
 
 def run_demo(
-    spec: PipelineSpec, warehouse: Path, *, progress: Progress | None = None, engine_path: str = "$.engine"
+    spec: PipelineSpec,
+    warehouse: Location | str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    engine_path: str = "$.engine",
+    executor: RayExecutor | None = None,
 ) -> RunReport:
     """Run a spec that asks for TPC-H (``tpch_scale``): generate it, run the spec, make one CDF change.
 
@@ -75,17 +85,26 @@ def run_demo(
         warehouse: The warehouse directory (created if missing).
         progress: Where to show progress bars, if anywhere.
         engine_path: Where ``spec.engine`` came from, for error paths.
+        executor: Where the queries run; None: in this process.
 
     Returns:
         The pipeline's report, with the change-data-feed step in ``changes``.
 
     Raises:
-        EngineError: As :func:`engine_app.pipeline.run_pipeline`, or TPC-H generation failed.
+        EngineError: As :func:`engine_app.pipeline.run_pipeline`, TPC-H generation failed,
+            or the warehouse is not on the local disk (the demo writes its TPC-H tables
+            there, and DataFusion reads Delta tables from local paths).
         ContractValidationError: DataFusion rejects a setting (nothing is written).
     """
     if spec.tpch_scale is None:
         raise ValueError("run_demo needs a spec with tpch_scale")
-    warehouse = Path(warehouse).expanduser().resolve()
+    location = Location.of(warehouse)
+    if not location.is_local:
+        raise EngineError(
+            f"--warehouse {location}: the demo writes its TPC-H tables into the warehouse, which must be a local "
+            "directory; run your own --spec to store into object storage"
+        )
+    warehouse = location.path
     session = prepare(spec, engine_path=engine_path)
     tpch.extension_path()  # fail before writing when the demo extra is missing
     task = progress.add_task("generating TPC-H", total=len(tpch.TPCH_TABLES)) if progress else None
@@ -97,6 +116,6 @@ def run_demo(
     tables = tpch.generate(warehouse, spec.tpch_scale, progress=advance, write_policy=spec.write_policy)
     if progress is not None and task is not None:
         progress.update(task, completed=len(tpch.TPCH_TABLES))
-    report = execute(session, spec, warehouse, [*tables, *spec.tables], progress=progress)
+    report = execute(session, spec, warehouse, [*tables, *spec.tables], progress=progress, executor=executor)
     changes = demo_change(warehouse, Path(tables[0].path).parent / "nation")
     return dataclasses.replace(report, changes=changes)

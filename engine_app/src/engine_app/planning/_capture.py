@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from datafusion import SQLOptions
 
@@ -26,6 +27,7 @@ from artifact_contracts.models import (
     ArrowSchemaSnapshot,
     DeterminismAuditBundle,
     ExplainRow,
+    InformationSchemaSnapshot,
     PlanArtifacts,
     PlanTexts,
     SubstraitValidation,
@@ -112,6 +114,23 @@ def _proto_reason(session: EngineSession, tables: tuple[str, ...], exc: Exceptio
     return detail
 
 
+# A session's catalog is fixed once a name is registered (names cannot be registered
+# twice, settings are fixed at construction), so its snapshot per table set is kept for
+# the session's life instead of three information_schema queries per plan (a sixth of a
+# capture).
+_CATALOGS: WeakKeyDictionary[EngineSession, dict[tuple[str, ...], tuple[InformationSchemaSnapshot, str]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _catalog_snapshot(session: EngineSession, tables: tuple[str, ...]) -> tuple[InformationSchemaSnapshot, str]:
+    known = _CATALOGS.setdefault(session, {})
+    if tables not in known:
+        info = snapshot_information_schema(session.ctx, tables)
+        known[tables] = (info, fingerprint(info))
+    return known[tables]
+
+
 def plan_sql(session: EngineSession, sql: str, *, view_name: str | None = None) -> PlanArtifacts:
     """Plan one statement and record everything about the plan.
 
@@ -172,7 +191,9 @@ def plan_dataframe(
         tables = tuple(sorted({m.group(1).split(".")[-1] for m in _TABLE_SCAN.finditer(texts.optimized_logical)}))
     else:
         substrait = SubstraitBytes(data)
-        validation = validate_roundtrip(data, ctx, df, len(document.get("extensions", ())))
+        validation = validate_roundtrip(
+            data, ctx, df, len(document.get("extensions", ())), optimized=texts.optimized_logical
+        )
         tables = named_tables(document)
     proto: DataFusionProtoBytes | None = None
     proto_reason: str | None = None
@@ -180,8 +201,7 @@ def plan_dataframe(
         proto = DataFusionProtoBytes(optimized.to_bytes())
     except Exception as exc:  # providers without a codec (Delta FFI, in-memory) refuse
         proto_reason = _proto_reason(session, tables, exc)
-    info = snapshot_information_schema(ctx, tables)
-    info_hash = fingerprint(info)
+    info, info_hash = _catalog_snapshot(session, tables)
     identity: dict[str, Any] = {
         "substrait": substrait,
         "logical": texts.logical,
