@@ -12,9 +12,9 @@ kill loops SIGKILL store writers at random moments ``--kill-rounds`` times each.
 from __future__ import annotations
 
 import argparse
-import functools
 import concurrent.futures
 import datetime
+import functools
 import json
 import platform
 import sys
