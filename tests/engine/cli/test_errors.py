@@ -303,3 +303,16 @@ def test_an_ambiguous_prefix_lists_the_matches(
     assert err == f"error: 'ABCD' matches 2 plans: sha256:abcd{'1' * 60}, sha256:abcd{'2' * 60}; give more digits\n"
     assert main(["artifacts", "show", "abcd2", "--warehouse", str(tmp_path), "--format", "json"]) == 0
     assert f"sha256:abcd{'2' * 60}" in capsys.readouterr().out
+
+
+def test_storage_that_cannot_be_reached_is_failed_work(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Port 9 (discard) on loopback: nothing listens, so the S3 client fails to connect.
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
+    for name, value in {**env, "AWS_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["artifacts", "list", "--warehouse", "s3://bucket/wh"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "Could not connect" in err
+    assert "unexpected" not in err and "Traceback" not in err

@@ -23,7 +23,7 @@ from engine_app.cli import artifacts, audit, delta, diagnostics, history, increm
 from engine_app.cli._common import Terminal
 from engine_app.cli._explain import describe
 from engine_app.cli.output import write_out
-from engine_app.errors import CommitConflictError, EngineError, StoreError
+from engine_app.errors import CommitConflictError, EngineError, StoreError, error_text
 
 __all__ = ["build_parser", "main"]
 
@@ -106,6 +106,8 @@ def _failure(exc: BaseException) -> tuple[int, str]:
         return 2, f"error: {describe(exc.issues)}"
     if isinstance(exc, (CommitConflictError, StoreError)):
         return 1, f"error: {exc}"
+    if isinstance(exc, OSError):  # storage that cannot be reached or written: the work failed
+        return 1, f"error: {error_text(exc)}"
     if isinstance(exc, EngineError):
         return 2, f"error: {exc}"
     return 1, f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
