@@ -91,6 +91,11 @@ class TestSchema:
         assert code == 0, out
         assert f"up to date: {ROOT / 'schemas'}" in out
 
+    def test_check_of_a_missing_directory_is_one_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, err = run(capsys, "schema", "check", "--dir", str(tmp_path / "nowhere"))
+        assert (code, out) == (2, "")
+        assert err == f"artifact-contracts: error: --dir {tmp_path / 'nowhere'}: no such directory\n"
+
     def test_export_into_an_unwritable_place_is_a_usage_error(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -294,3 +299,45 @@ class TestAsAModule:
         result = subprocess.run(["sh", "-c", shell], capture_output=True, env=env, cwd=ROOT)
         assert result.stdout.split() == [b"NAME", b"BASE", b"SCHEMA", b"TAG"]
         assert b"Traceback" not in result.stderr
+
+    def test_a_reader_that_stops_early_is_exit_141(self, tmp_path: Path) -> None:
+        # Far more than a pipe holds, so the writer meets the closed pipe (it used to exit 1,
+        # or 0 with the rest of one large write dropped).
+        payload = tmp_path / "spec.json"
+        payload.write_text(json.dumps({"queries": [{"name": f"q{i}", "sql": "SELECT 1" * 50} for i in range(3000)]}))
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "artifact_contracts", "decode", "--type", "PipelineSpec", str(payload)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(1) == b"{"
+        process.stdout.close()
+        err = process.stderr.read()
+        process.stderr.close()
+        assert (process.wait(timeout=120), err) == (141, b"")
+
+
+class TestCompletion:
+    def test_bash_completes_the_commands(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as exited:
+            main(["--print-completion", "bash"])
+        assert exited.value.code == 0
+        script = tmp_path / "artifact-contracts.bash"
+        script.write_text(capsys.readouterr().out)
+        program = (
+            f"source {script}\nCOMP_WORDS=(artifact-contracts sch); COMP_CWORD=1\n"
+            "COMP_LINE='artifact-contracts sch'; COMP_POINT=${#COMP_LINE}\n"
+            "_shtab_artifact_contracts\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
+        )
+        result = subprocess.run(["bash", "-c", program], capture_output=True, text=True, check=True)
+        assert result.stdout.split() == ["schema"]
+
+    def test_short_version_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from artifact_contracts import __version__
+
+        with pytest.raises(SystemExit):
+            main(["-V"])
+        assert capsys.readouterr().out.strip() == f"artifact-contracts {__version__}"

@@ -19,7 +19,9 @@ Subcommands (each has ``--help``):
   version bump covers it (:mod:`artifact_contracts.evolution`, ``COMPATIBILITY.md``).
 
 Exit codes: 0 success, 1 a failed check or decode, 2 a usage error (unknown type,
-unreadable file, bad arguments).
+unreadable file or directory, bad arguments), 130 interrupted (Ctrl-C), 141 stdout closed
+early (``| head``), as a command killed by SIGPIPE. ``--print-completion SHELL`` prints a
+completion script (with the ``completion`` extra, which brings shtab).
 """
 
 from __future__ import annotations
@@ -93,7 +95,19 @@ def _json_out(text: str, stream: TextIO) -> None:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         text = re.sub(r"[^\x00-\x7f]", _json_escape, text)  # outside strings JSON is ASCII
-    print(text, file=stream)
+    _write(text, stream)
+
+
+def _write(text: str, stream: TextIO) -> None:
+    """Print a piece at a time, so that a reader that stops early is noticed.
+
+    CPython's buffered writer returns the partial count of one large write cut short
+    without an error; the next piece raises ``BrokenPipeError`` (exit code 141).
+    """
+    for start in range(0, len(text), 8192):
+        stream.write(text[start : start + 8192])
+    stream.write("\n")
+    stream.flush()
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -134,6 +148,8 @@ def _run_schema_export(args: argparse.Namespace) -> int:
 
 
 def _run_schema_check(args: argparse.Namespace) -> int:
+    if args.dir is not None and not Path(args.dir).is_dir():
+        raise _UsageError(f"--dir {args.dir}: no such directory")
     directories = [Path(args.dir)] if args.dir is not None else _schema_dirs()
     stale = False
     for directory in directories:
@@ -298,7 +314,7 @@ def _type_rows() -> list[dict[str, Any]]:
 def _run_types(args: argparse.Namespace) -> int:
     rows = _type_rows()
     if args.format == "json":
-        print(_pretty(rows), file=sys.stdout)
+        _write(_pretty(rows), sys.stdout)
         return 0
     header = ("NAME", "BASE", "SCHEMA", "TAG")
     table = [header, *((r["name"], r["base"], r["schema"], r["tag"] or "") for r in rows)]
@@ -341,6 +357,20 @@ _COMMAND_GROUPS: tuple[Callable[[AddParser], None], ...] = (_add_schema, _add_de
 # --- entry point -------------------------------------------------------------------------
 
 
+class _PrintCompletion(argparse.Action):
+    """``--print-completion SHELL``: print a completion script made by shtab, and exit."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        try:
+            import shtab  # the `completion` extra: the library itself needs msgspec alone
+        except ImportError:
+            parser.exit(
+                2, "artifact-contracts: error: completion needs shtab: pip install 'artifact-contracts[completion]'\n"
+            )
+        _write(shtab.complete(parser, shell=values), sys.stdout)
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``artifact-contracts`` argument parser, every subcommand included."""
     parser = argparse.ArgumentParser(
@@ -348,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and maintain the artifact-contracts schemas and payloads.",
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--print-completion",
+        action=_PrintCompletion,
+        choices=("bash", "zsh", "tcsh"),
+        metavar="SHELL",
+        help="print a shell completion script (bash, zsh, tcsh) and exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in _COMMAND_GROUPS:
         register(commands.add_parser)
@@ -367,19 +404,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when None.
 
     Returns:
-        The exit code: 0 success, 1 a failed check or decode, 2 a usage error.
+        The exit code: 0 success, 1 a failed check or decode, 2 a usage error, 130
+        interrupted, 141 stdout closed early.
     """
-    args = _parser().parse_args(argv)
-    handler: Handler = args.handler
     try:
+        args = _parser().parse_args(argv)
+        handler: Handler = args.handler
         return handler(args)
     except _UsageError as exc:
         _say(f"artifact-contracts: error: {exc}", sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+    except KeyboardInterrupt:
+        print("artifact-contracts: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as SIGPIPE would
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        return 141
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 
+from artifact_contracts.models import ScanTelemetry, WriteTelemetry
 from engine_app.cli import main
 from engine_app.delta import FINGERPRINT_KEY
 from engine_app.stores import ScanArtifactStore, WriteArtifactStore
@@ -56,9 +57,14 @@ def test_write_then_scan(files: Path, capsys: pytest.CaptureFixture[str]) -> Non
     scanned = json.loads(capsys.readouterr().out)
     assert scanned["kind"] == "delta_scan"
     assert scanned["scan_config"] == {"columns": ["id", "v"], "predicate": "region = 'eu' AND id < 100"}
-    fragments, row_groups, rows, estimated, total, pruned, groups_pruned = scanned["telemetry"][:7]
-    assert (fragments, rows, estimated, total, pruned) == (1, 50, 500, 2, 1)
-    assert (row_groups, groups_pruned) == (5, 4)  # Z-ordered by id: one row group of the partition holds id < 100
+    telemetry = scanned["telemetry"]  # array_like on the wire, by field name in the command's JSON
+    assert set(telemetry) == set(ScanTelemetry.__struct_fields__)
+    counts = ("fragment_count", "count_rows", "estimated_rows", "files_total", "files_pruned")
+    assert tuple(telemetry[name] for name in counts) == (1, 50, 500, 2, 1)
+    # Z-ordered by id: one row group of the partition holds id < 100.
+    assert (telemetry["row_group_count"], telemetry["row_groups_pruned"]) == (5, 4)
+    assert set(written["telemetry"]) == set(WriteTelemetry.__struct_fields__)
+    assert written["telemetry"]["rows_written"] == 1000
     assert main([*argv, "--version", "0"]) == 0  # the table's creation: schema and properties, no rows
     assert "scanned sales at version 0: 0 rows" in capsys.readouterr().out
     assert main([*argv, "--version", "1"]) == 0  # the data commit, before the Z-order
@@ -72,7 +78,7 @@ def test_write_then_scan(files: Path, capsys: pytest.CaptureFixture[str]) -> Non
         ('{"zorderby": ["id"]}', ["--write-policy", "{p}"], "$.zorderby: Object contains unknown field"),
         ('{"zorder_by": ["region"], "partition_by": ["region"]}', ["--write-policy", "{p}"], "partition column"),
         ('{"required_columns": ["owner"]}', ["--schema-policy", "{p}"], "required column 'owner' is missing"),
-        ("", ["--write-policy", "{p}.missing"], "cannot read"),
+        ("", ["--write-policy", "{p}.missing"], "policy.json.missing: no such file"),
     ],
 )
 def test_write_user_errors_commit_nothing(
@@ -90,7 +96,7 @@ def test_write_user_errors_commit_nothing(
     ("argv", "message"),
     [
         (["--gate", "{gate}"], "writer version 2 is above the gate's 1"),
-        (["--version", "7"], "cannot open"),
+        (["--version", "7"], "has versions 0 to 1"),
         (["--where", "nope = 1"], "invalid scan predicate"),
         (["--timestamp", "yesterday"], "Invalid RFC3339"),
     ],

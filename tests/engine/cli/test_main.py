@@ -96,9 +96,9 @@ def test_show_json_and_msgpack(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["artifacts", "show", "sha256:" + "0" * 64], "no stored plan matches"),
-        (["artifacts", "show", "not-hex"], "not a fingerprint"),
-        (["audit"], "no plan artifacts"),
+        (["artifacts", "show", "sha256:" + "0" * 64], "no warehouse there"),
+        (["artifacts", "show", "not-hex"], "expected sha256: and up to 64 hex digits"),
+        (["audit"], "no warehouse there"),
         (["plan", "--table", "x", "--sql", "SELECT 1"], "NAME=PATH"),
         (["plan", "--table", "x=/definitely/not/here", "--sql", "SELECT 1"], "no table at"),
         (["plan", "--table", "x=.", "--sql", " ; -- nothing"], "no statement"),

@@ -147,7 +147,7 @@ def test_a_missing_warehouse_is_one_line_exit_2(tmp_path: Path, capsys: pytest.C
     for command in ("check", "repair", "optimize", "vacuum"):
         assert main(["store", command, "--warehouse", str(tmp_path / "nowhere")]) == 2
         err = capsys.readouterr().err
-        assert "no warehouse at" in err and len(err.strip().splitlines()) == 1
+        assert "nowhere: no warehouse there" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "nowhere").exists()
 
 
@@ -155,7 +155,7 @@ def test_a_file_as_warehouse_is_one_line_exit_2(tmp_path: Path, capsys: pytest.C
     (tmp_path / "file").write_text("x")
     assert main(["store", "check", "--warehouse", str(tmp_path / "file")]) == 2
     err = capsys.readouterr().err
-    assert "is not a directory" in err and len(err.strip().splitlines()) == 1
+    assert "file: a file, not a warehouse directory" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("broken", [DIAGNOSTICS_TABLE, "sales"])

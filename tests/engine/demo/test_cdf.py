@@ -91,8 +91,8 @@ def test_cli_incremental(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--consumer", "no such/name"], "Expected `str` matching regex"),
-        (["--warehouse", "/nonexistent/wh"], "no warehouse at"),
+        (["--consumer", "no such/name"], "--consumer 'no such/name': expected an identifier: a letter or"),
+        (["--warehouse", "/nonexistent/wh"], "--warehouse /nonexistent/wh: no warehouse there"),
     ],
 )
 def test_cli_incremental_user_errors(

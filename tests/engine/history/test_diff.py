@@ -142,7 +142,7 @@ def test_a_warehouse_and_a_plan_fingerprint_are_sides_too(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["diff", "zz", "abcd"], "'zz' is not a run id: give at least 4 of its hex digits"),
+        (["diff", "zz", "abcd"], "'zz' is not a run id: expected at least 4 of its hex digits (0-9, a-f)"),
         (["diff", "abcdef12", "abcd"], "no run 'abcdef12'"),
         (["diff", "sha256:" + "0" * 64, "abcd"], "no stored plan"),
         (["runs", "show", "0"], "is not a run id"),

@@ -7,17 +7,18 @@ from typing import Any
 
 from engine_app.audit import audit_warehouse
 from engine_app.cli._common import (
+    InputError,
     Terminal,
     add_executor,
     add_format,
     add_warehouse,
     check_executor,
     executor_of,
+    existing_warehouse,
     progress_bar,
     report_events,
 )
 from engine_app.cli.output import print_audit
-from engine_app.errors import EngineError
 from engine_app.stores import PlanArtifactStore
 
 __all__ = ["register"]
@@ -44,9 +45,11 @@ def register(commands: Any) -> None:
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the determinism audit; exit 0 only when every fingerprint matched."""
     check_executor(args)
-    if not PlanArtifactStore(args.warehouse).exists():
-        raise EngineError(f"no plan artifacts in {args.warehouse}; run `engine-app run` or `engine-app plan` first")
-    with executor_of(args) as executor, progress_bar(terminal.err) as progress:
+    if not PlanArtifactStore(existing_warehouse(args.warehouse)).exists():
+        raise InputError(
+            f"--warehouse {args.warehouse}: no plan artifacts there; `engine-app run` or `engine-app plan` stores some"
+        )
+    with executor_of(args) as executor, progress_bar(terminal) as progress:
         task = progress.add_task("re-planning every stored plan in a fresh process", total=None)
         report = audit_warehouse(args.warehouse, executor=executor, advance=lambda count: progress.advance(task, count))
     report_events(args.warehouse, report.events, terminal.err)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from artifact_contracts import dumps_json
-from engine_app.cli._common import Terminal, add_format, add_warehouse
-from engine_app.cli.output import print_events
+from engine_app.cli._common import Terminal, add_format, add_warehouse, existing_warehouse
+from engine_app.cli.output import print_events, print_json
 from engine_app.stores import DiagnosticsLog
 
 __all__ = ["register"]
@@ -29,11 +28,11 @@ def register(commands: Any) -> None:
 
 def cmd_diagnostics(args: argparse.Namespace, terminal: Terminal) -> int:
     """Print the persisted diagnostics events, oldest first."""
-    events = DiagnosticsLog(args.warehouse).read()
-    out = terminal.out
+    events = DiagnosticsLog(existing_warehouse(args.warehouse)).read()
     if args.format == "json":
-        out.file.write("[" + ",".join(dumps_json(e).decode("utf-8") for e in events) + "]\n")
-        out.file.flush()
+        print_json(events, terminal.out)
+    elif events:
+        print_events(events, terminal.out)
     else:
-        print_events(events, out)
+        terminal.err.print(f"no diagnostics events in {args.warehouse}", markup=False, highlight=False)
     return 0

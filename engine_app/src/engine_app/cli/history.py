@@ -12,10 +12,20 @@ import msgspec
 from rich.console import Console
 
 from artifact_contracts import to_builtins
-from artifact_contracts.models import PipelineSpec, PlanDiffReport
-from engine_app.cli._common import Terminal, add_config, add_format, add_warehouse, progress_bar
-from engine_app.cli.output import print_diff, print_json, print_runs
-from engine_app.config import load_engine_config, load_pipeline_spec
+from artifact_contracts.models import EngineConfig, PipelineSpec, PlanDiffReport
+from engine_app.cli._common import (
+    Terminal,
+    add_config,
+    add_format,
+    add_warehouse,
+    existing_warehouse,
+    progress_bar,
+    read_input,
+    spec_errors,
+    writable_file,
+    writable_warehouse,
+)
+from engine_app.cli.output import named, print_diff, print_json, print_runs, write_out
 from engine_app.demo import DEFAULT_SCALE, demo_spec, tpch
 from engine_app.history import (
     PlannedStatement,
@@ -100,14 +110,15 @@ def _emit(report: PlanDiffReport, left: PlanSet, right: PlanSet, args: argparse.
     text = _render(report, left, right, args.format)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
-        terminal.err.print(f"wrote {args.output}", highlight=False)
+        terminal.err.print(f"wrote {args.output}", highlight=False, markup=False)
         return
-    terminal.out.file.write(text)
-    terminal.out.file.flush()
+    write_out(terminal.out, text)
 
 
 def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
     """Diff two plan sets; exit 1 when anything changed."""
+    if args.output is not None:
+        writable_file("--output", args.output)
     warehouse = args.warehouse
     left, right = resolve_side(args.left, warehouse), resolve_side(args.right, warehouse)
     report = diff_plans(left, right)
@@ -117,7 +128,7 @@ def cmd_diff(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_runs_list(args: argparse.Namespace, terminal: Terminal) -> int:
     """List the recorded runs, oldest first."""
-    decoded = RunRecordStore(args.warehouse).list()
+    decoded = RunRecordStore(existing_warehouse(args.warehouse)).list()
     records = sorted(decoded.items, key=lambda r: (r.started_at, r.run_id))
     print_runs(records, args.format, terminal.out)
     return 0 if not decoded.events else 1
@@ -125,9 +136,9 @@ def cmd_runs_list(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_runs_show(args: argparse.Namespace, terminal: Terminal) -> int:
     """Print one run record."""
-    record = find_run(args.warehouse, args.run)
+    record = find_run(existing_warehouse(args.warehouse), args.run)
     if args.format == "json":
-        print_json(to_builtins(record), terminal.out)
+        print_json(named(record), terminal.out)
         return 0
     out = terminal.out
     out.print(
@@ -145,19 +156,24 @@ def cmd_runs_show(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def _check_spec(args: argparse.Namespace) -> PipelineSpec:
-    spec = load_pipeline_spec(args.spec) if args.spec is not None else demo_spec(DEFAULT_SCALE)
+    spec = read_input("--spec", args.spec, PipelineSpec) if args.spec is not None else demo_spec(DEFAULT_SCALE)
     if args.config is not None:
-        spec = msgspec.structs.replace(spec, engine=load_engine_config(args.config))
+        spec = msgspec.structs.replace(spec, engine=read_input("--config", args.config, EngineConfig))
     return spec
 
 
 def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan the spec and compare it with the baseline; ``--update`` rewrites the baseline."""
+    writable_warehouse(args.warehouse)
+    for option, path in (("--baseline", args.baseline if args.update else None), ("--output", args.output)):
+        if path is not None:
+            writable_file(option, path)
     spec = _check_spec(args)
     baseline = None if args.update else load_baseline(args.baseline)  # a bad baseline fails before planning
-    session = prepare(spec, engine_path="$" if args.config is not None else "$.engine")
+    with spec_errors(args.spec, args.config):
+        session = prepare(spec)
     tables = list(spec.tables)
-    with progress_bar(terminal.err) as progress:
+    with progress_bar(terminal) as progress:
         if spec.tpch_scale is not None:
             task = progress.add_task("generating TPC-H", total=None)
             tables = [*tpch.generate(args.warehouse.path, spec.tpch_scale, write_policy=spec.write_policy), *tables]
@@ -173,7 +189,7 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
             json.dumps(to_builtins(baseline_of(current, session.profile)), indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        terminal.err.print(f"wrote {args.baseline}: {len(planned)} plan(s)", highlight=False)
+        terminal.err.print(f"wrote {args.baseline}: {len(planned)} plan(s)", highlight=False, markup=False)
         return 0 if len(planned) == len(outcomes) else 1
     assert baseline is not None  # loaded above unless --update
     left = PlanSet.of_baseline(baseline, f"baseline {args.baseline}")
@@ -181,5 +197,5 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     if has_changes(report) or len(planned) != len(outcomes):
         _emit(report, left, current, args, terminal)
         return 1
-    terminal.err.print(f"{len(planned)} plan(s) match {args.baseline}", highlight=False)
+    terminal.err.print(f"{len(planned)} plan(s) match {args.baseline}", highlight=False, markup=False)
     return 0

@@ -6,13 +6,11 @@ import argparse
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
-from artifact_contracts import to_builtins
-from engine_app.cli._common import Terminal, add_format, add_warehouse
-from engine_app.cli.output import print_json
+from artifact_contracts.models.types import Name
+from engine_app.cli._common import Terminal, add_format, add_warehouse, existing_warehouse, option_value, progress_bar
+from engine_app.cli.output import named, print_json, print_table
 from engine_app.delta import DEFAULT_CONSUMER, ConsumerReport, run_consumer
-from engine_app.errors import EngineError
 
 __all__ = ["print_incremental", "register"]
 
@@ -50,51 +48,31 @@ def print_incremental(reports: list[ConsumerReport], consumer: str, fmt: str, ou
     if fmt == "json":
         print_json(
             [
-                {
-                    "table_uri": r.table_uri,
-                    "consumer": consumer,
-                    "runs": to_builtins(r.runs),
-                    "cursor": None if r.cursor is None else to_builtins(r.cursor),
-                }
+                {"table_uri": r.table_uri, "consumer": consumer, "runs": named(r.runs), "cursor": named(r.cursor)}
                 for r in reports
             ],
             out,
         )
         return
-    table = Table(title=f"engine-app incremental: consumer {consumer!r}")
-    for name, justify in (
-        ("table", "left"),
-        ("versions", "left"),
-        ("inserts", "right"),
-        ("updates", "right"),
-        ("deletes", "right"),
-        ("cursor", "right"),
-        ("rows applied", "right"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    rows = []
     for r in reports:
         cursor = "-" if r.cursor is None else str(r.cursor.last_processed_version)
         applied = "-" if r.cursor is None else str(r.cursor.rows_applied)
-        if not r.runs:
-            table.add_row(r.table_uri, "up to date", "0", "0", "0", cursor, applied)
-            continue
-        table.add_row(
-            r.table_uri,
-            f"{r.runs[0].from_version}-{r.runs[-1].to_version}",
-            *(str(sum(getattr(run, kind) for run in r.runs)) for kind in ("inserts", "updates", "deletes")),
-            cursor,
-            applied,
-        )
-    out.print(table)
+        versions = f"{r.runs[0].from_version}-{r.runs[-1].to_version}" if r.runs else "up to date"
+        counts = [str(sum(getattr(run, kind) for run in r.runs)) for kind in ("inserts", "updates", "deletes")]
+        rows.append((r.table_uri, versions, *counts, cursor, applied))
+    headers = ("table", "versions", "inserts", "updates", "deletes", "cursor", "rows applied")
+    print_table(out, f"engine-app incremental: consumer {consumer!r}", headers, rows, right=headers[2:])
     if not reports:
-        out.print("no table with a change data feed in the warehouse", highlight=False)
+        out.print("no table with a change data feed in the warehouse", markup=False, highlight=False)
 
 
 def cmd_incremental(args: argparse.Namespace, terminal: Terminal) -> int:
     """Run the consumer over every CDF table of the warehouse and print what it applied."""
-    if not args.warehouse.exists():
-        raise EngineError(f"no warehouse at {args.warehouse}")
-    with terminal.err.status(f"applying change feeds for consumer {args.consumer!r}"):
+    existing_warehouse(args.warehouse)
+    option_value("--consumer", args.consumer, Name)
+    with progress_bar(terminal) as progress:
+        progress.add_task(f"applying change feeds for consumer {args.consumer!r}", total=None)  # a Name: no markup
         reports = run_consumer(args.warehouse, args.consumer)
     print_incremental(reports, args.consumer, args.format, terminal.out)
     return 0

@@ -1,23 +1,38 @@
-"""How the command line prints its results: rich tables for people, JSON for programs."""
+"""How the command line prints its results: tables for people, JSON for programs.
+
+Both adapt to where stdout goes. A table is a boxed Rich table on a terminal wide enough
+for it, and plain columns otherwise (piped, or too wide: the terminal wraps them), so no
+value is ever cut. JSON is indented on a terminal and compact when piped, with named
+fields throughout (:func:`named` expands the positional telemetry Structs); MessagePack
+is refused on a terminal (:func:`refuse_binary`).
+"""
 
 from __future__ import annotations
 
-import json
+import datetime
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Union
 
+import msgspec
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from artifact_contracts import to_builtins
+from artifact_contracts import dumps_json, to_builtins
 from artifact_contracts.models import DeterminismAuditResult, DiagnosticsEvent, PlanDiffReport, RunRecord
 from engine_app.delta import DEFAULT_CONSUMER, ConsumerReport
+from engine_app.errors import EngineError
 from engine_app.pipeline import Outcome, RunReport
 from engine_app.stores import format_event
 
 __all__ = [
+    "Cell",
     "PlanOutcome",
     "change_lines",
+    "is_terminal",
+    "named",
     "print_audit",
     "print_diff",
     "print_events",
@@ -26,11 +41,21 @@ __all__ = [
     "print_run",
     "print_runs",
     "print_stored",
+    "print_table",
+    "refuse_binary",
     "short",
+    "timestamp",
+    "write_out",
 ]
 
 PlanOutcome = dict[str, Any]
-"""One ``engine-app plan`` result: statement index, SQL, fingerprint, round trip, error."""
+"""One ``engine-app plan`` result: statement index, name, SQL, fingerprint, round trip, error."""
+
+Cell = Union[str, Text]
+"""A table cell: literal text, or a styled :class:`rich.text.Text` (``ok`` in green)."""
+
+_OK, _NO = Text("ok", style="green"), Text("no", style="red")
+_PIECE = 8192
 
 
 def short(fingerprint: str | None) -> str:
@@ -45,15 +70,154 @@ def short(fingerprint: str | None) -> str:
     return fingerprint[:19] if fingerprint else "-"
 
 
-def print_json(value: Any, out: Console) -> None:
-    """Print JSON on stdout, unstyled, one document.
+def timestamp(value: datetime.datetime | str) -> str:
+    """A UTC timestamp for a table cell, to the second (``2026-01-02 03:04:05``)."""
+    text = value.isoformat() if isinstance(value, datetime.datetime) else value
+    return text[:19].replace("T", " ")
+
+
+def is_terminal(console: Console) -> bool:
+    """Whether the console writes to a terminal (its file's ``isatty``, not ``FORCE_COLOR``)."""
+    isatty = getattr(console.file, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def named(value: Any) -> Any:
+    """Return ``value`` as :func:`~artifact_contracts.to_builtins` does, with every field named.
+
+    ``array_like`` Structs (the telemetry) encode positionally; here they become objects
+    keyed by field name, so JSON output reads without the schema. Everything else is
+    exactly what ``to_builtins`` gives (defaults omitted, tags, RFC 3339 times, base64).
 
     Args:
-        value: JSON-compatible builtins.
+        value: A Struct, a container of them, or builtins.
+
+    Returns:
+        JSON-compatible builtins.
+    """
+    if isinstance(value, msgspec.Struct):
+        encoded = to_builtins(value)
+        config = value.__struct_config__
+        names = dict(zip(value.__struct_encode_fields__, value.__struct_fields__))
+        if config.array_like:
+            fields = {name: named(getattr(value, attr)) for name, attr in names.items()}
+            return {config.tag_field: config.tag, **fields} if config.tag_field else fields
+        return {key: named(getattr(value, names[key])) if key in names else item for key, item in encoded.items()}
+    if isinstance(value, (list, tuple)):
+        return [named(item) for item in value]
+    if isinstance(value, dict):
+        return {to_builtins(key): named(item) for key, item in value.items()}
+    return to_builtins(value)
+
+
+def write_out(out: Console, data: str | bytes) -> None:
+    """Write text (or bytes: a binary payload) to stdout, a piece at a time.
+
+    One large write that the reader cuts short (``| head``) loses the rest silently:
+    CPython's buffered writer returns the partial count without an error. Written in
+    pieces, the next piece raises ``BrokenPipeError``, which the command line turns into
+    exit code 141.
+
+    Args:
+        out: The stdout console.
+        data: What to write.
+    """
+    target: Any = sys.stdout.buffer if isinstance(data, bytes) else out.file
+    for start in range(0, len(data), _PIECE):
+        target.write(data[start : start + _PIECE])
+    target.flush()
+
+
+def print_json(value: Any, out: Console) -> None:
+    """Print one JSON document on stdout: indented on a terminal, compact when piped.
+
+    Args:
+        value: Builtins or Structs; encoded by the contracts' codec (keys sorted), so the
+            compact form of a Struct is its canonical JSON.
         out: The stdout console.
     """
-    out.file.write(json.dumps(value, indent=2, sort_keys=True) + "\n")
-    out.file.flush()
+    data = dumps_json(value)
+    if is_terminal(out):
+        data = msgspec.json.format(data, indent=2)
+    write_out(out, data.decode("utf-8") + "\n")
+
+
+def refuse_binary(fmt: str, out: Console) -> None:
+    """Refuse ``--format msgpack`` when stdout is a terminal (checked before any work).
+
+    Raises:
+        EngineError: It is.
+    """
+    if fmt == "msgpack" and is_terminal(out):
+        raise EngineError("--format msgpack writes binary: redirect stdout to a file or a pipe")
+
+
+def _box_width(headers: Sequence[str], rows: Sequence[Sequence[Cell]], wrap: Sequence[str]) -> int:
+    """The narrowest a boxed table can be with every cell whole.
+
+    The columns that may wrap take their longest word, the others their longest cell,
+    plus a border and a space on each side of every cell. (Rich's own measurement counts
+    words for every column, which would let it cut a cell that must not wrap.)
+    """
+    total = 1
+    for index, header in enumerate(headers):
+        cells = [header, *(_plain(row[index]) for row in rows)]
+        pieces = [word for cell in cells for word in cell.split()] if header in wrap else cells
+        total += max(cell_len(piece) for piece in pieces) + 3
+    return total
+
+
+def _plain(cell: Cell) -> str:
+    text = cell.plain if isinstance(cell, Text) else cell
+    return " ".join(text.splitlines())
+
+
+def print_table(
+    out: Console,
+    title: str | None,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    right: Sequence[str] = (),
+    wrap: Sequence[str] = (),
+    sections: Sequence[int] = (),
+) -> None:
+    """Print a table: boxed when it fits the terminal, else plain columns, never cut.
+
+    Args:
+        out: The stdout console.
+        title: A line above the table.
+        headers: The column names.
+        rows: The cells, one sequence per row.
+        right: The columns to right-align (numbers).
+        wrap: The columns of long text (SQL, errors) that may wrap inside the box.
+        sections: Indexes of the rows that start a new section (a rule above them).
+    """
+    if is_terminal(out):
+        table = Table(title=None if title is None else Text(title, style="italic"))
+        for header in headers:
+            table.add_column(
+                header, justify="right" if header in right else "left", no_wrap=header not in wrap, overflow="fold"
+            )
+        for index, row in enumerate(rows):
+            if index in sections:
+                table.add_section()
+            table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
+        # Measured without the console's width, which would clamp the measurement to it.
+        if _box_width(headers, rows, wrap) <= out.width:
+            out.print(table)
+            return
+    lines = [[str(h) for h in headers], *([_plain(cell) for cell in row] for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    text = [title] if title else []
+    for line in lines:
+        cells = [c.rjust(w) if h in right else c.ljust(w) for c, w, h in zip(line, widths, headers)]
+        text.append("  ".join(cells).rstrip())
+    write_out(out, "\n".join(text) + "\n")
+
+
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, emoji=False)
 
 
 def _outcome_json(outcome: Outcome) -> dict[str, Any]:
@@ -69,80 +233,82 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def print_run(report: RunReport, fmt: str, out: Console) -> None:
-    """Print a pipeline run's summary.
+def print_run(report: RunReport, fmt: str, out: Console, err: Console) -> None:
+    """Print a pipeline run's summary; what failed goes to stderr.
 
     Args:
         report: The run.
         fmt: ``table`` or ``json``.
         out: The stdout console.
+        err: The stderr console.
     """
+    failed = [o for o in report.outcomes if o.error]
+    for o in failed:
+        _say(err, f"{o.kind} {o.name} failed: {o.error}")
     if fmt == "json":
         print_json([_outcome_json(o) for o in report.outcomes], out)
         return
-    table = Table(title=f"engine-app run: {report.warehouse}")
-    table.add_column("name", no_wrap=True)
-    table.add_column("fingerprint", no_wrap=True, min_width=19)
-    table.add_column("rows", justify="right")
-    table.add_column("substrait", justify="center", min_width=9)
-    table.add_column("plan ms", justify="right")
-    table.add_column("run ms", justify="right")
-    previous_kind = None
-    for o in report.outcomes:
-        if previous_kind is not None and o.kind != previous_kind:
-            table.add_section()
-        previous_kind = o.kind
-        table.add_row(
-            f"{o.name} [dim](view)[/]" if o.kind == "view" else o.name,
-            short(o.plan_fingerprint),
-            "-" if o.rows is None else str(o.rows),
-            "[green]ok[/]" if o.substrait_roundtrip else "[red]no[/]",
-            f"{o.plan_seconds * 1000:.0f}",
-            f"{o.run_seconds * 1000:.0f}",
-        )
-    out.print(table)
-    failed = [o for o in report.outcomes if o.error]
-    for o in failed:
-        out.print(f"[red]{o.kind} {o.name} failed:[/] {o.error}", highlight=False)
+    kinds = [o.kind for o in report.outcomes]
+    print_table(
+        out,
+        f"engine-app run: {report.warehouse}",
+        ("name", "fingerprint", "rows", "substrait", "plan ms", "run ms"),
+        [
+            (
+                f"{o.name} (view)" if o.kind == "view" else o.name,
+                short(o.plan_fingerprint),
+                "-" if o.rows is None else str(o.rows),
+                _OK if o.substrait_roundtrip else _NO,
+                f"{o.plan_seconds * 1000:.0f}",
+                f"{o.run_seconds * 1000:.0f}",
+            )
+            for o in report.outcomes
+        ],
+        right=("rows", "plan ms", "run ms"),
+        sections=[i for i in range(1, len(kinds)) if kinds[i] != kinds[i - 1]],
+    )
     total = sum(o.plan_seconds + o.run_seconds for o in report.outcomes)
-    out.print(
+    _say(
+        out,
         f"{len(report.outcomes) - len(failed)}/{len(report.outcomes)} ok in {total:.2f} s; "
         f"stored {report.stored_plans} new plan(s) and {report.stored_views} new view(s); "
         f"planning env {short(report.planning_env_hash)}",
-        highlight=False,
     )
     for line in change_lines(report.changes):
-        out.print(line, highlight=False)
+        _say(out, line)
 
 
-def print_plan_outcomes(outcomes: Sequence[PlanOutcome], fmt: str, out: Console) -> None:
+def print_plan_outcomes(outcomes: Sequence[PlanOutcome], stored: int, fmt: str, out: Console) -> None:
     """Print the results of ``engine-app plan``.
 
     Args:
         outcomes: One entry per statement.
+        stored: How many plans were new to the store.
         fmt: ``table`` or ``json``.
         out: The stdout console.
     """
     if fmt == "json":
         print_json(list(outcomes), out)
         return
-    table = Table(title="engine-app plan")
-    table.add_column("#", justify="right", min_width=2)
-    table.add_column("name", no_wrap=True)
-    table.add_column("fingerprint", no_wrap=True, min_width=19)
-    table.add_column("substrait", justify="center", min_width=9)
-    table.add_column("stored", min_width=6)
-    table.add_column("error", ratio=1, min_width=10)
-    for o in outcomes:
-        table.add_row(
-            str(o["statement"]),
-            str(o["name"]),
-            short(o["plan_fingerprint"]),
-            "[green]ok[/]" if o["substrait_roundtrip"] else "[red]no[/]",
-            "yes" if o["stored"] else "no",
-            o["error"] or "",
-        )
-    out.print(table)
+    print_table(
+        out,
+        "engine-app plan",
+        ("#", "name", "fingerprint", "substrait", "error"),
+        [
+            (
+                str(o["statement"]),
+                str(o["name"]),
+                short(o["plan_fingerprint"]),
+                _OK if o["substrait_roundtrip"] else _NO,
+                o["error"] or "",
+            )
+            for o in outcomes
+        ],
+        right=("#",),
+        wrap=("error",),
+    )
+    planned = sum(o["error"] is None for o in outcomes)
+    _say(out, f"{planned}/{len(outcomes)} planned; stored {stored} new plan(s)")
 
 
 def print_stored(listing: Sequence[dict[str, Any]], fmt: str, out: Console) -> None:
@@ -168,16 +334,21 @@ def print_stored(listing: Sequence[dict[str, Any]], fmt: str, out: Console) -> N
     if fmt == "json":
         print_json(rows, out)
         return
-    table = Table(title=f"{len(rows)} stored plan(s)")
-    table.add_column("fingerprint", no_wrap=True, min_width=19)
-    table.add_column("view", no_wrap=True, min_width=4)
-    table.add_column("created at (UTC)", no_wrap=True, min_width=19)
-    table.add_column("sql", no_wrap=True, overflow="ellipsis", min_width=10, ratio=1)
-    for r in rows:
-        sql = " ".join(str(r["sql"]).split())
-        created = str(r["created_at"])[:19].replace("T", " ")
-        table.add_row(short(str(r["plan_fingerprint"])), str(r["view_name"] or ""), created, sql)
-    out.print(table)
+    print_table(
+        out,
+        f"{len(rows)} stored plan(s)",
+        ("fingerprint", "view", "created at (UTC)", "sql"),
+        [
+            (
+                short(str(r["plan_fingerprint"])),
+                str(r["view_name"] or ""),
+                timestamp(r["created_at"]),
+                " ".join(str(r["sql"]).split()),
+            )
+            for r in rows
+        ],
+        wrap=("sql",),
+    )
 
 
 def print_audit(results: Sequence[DeterminismAuditResult], fmt: str, out: Console) -> None:
@@ -189,24 +360,22 @@ def print_audit(results: Sequence[DeterminismAuditResult], fmt: str, out: Consol
         out: The stdout console.
     """
     if fmt == "json":
-        print_json([to_builtins(r) for r in results], out)
+        print_json([named(r) for r in results], out)
         return
-    table = Table(title="determinism audit")
-    table.add_column("fingerprint", no_wrap=True, min_width=19)
-    table.add_column("result", no_wrap=True)
-    table.add_column("field")
-    table.add_column("stored", no_wrap=True)
-    table.add_column("re-planned", no_wrap=True)
+    rows: list[tuple[Cell, ...]] = []
     for r in results:
         if r.matches:
-            table.add_row(short(r.plan_fingerprint), "[green]match[/]", "", "", "")
+            rows.append((short(r.plan_fingerprint), Text("match", style="green"), "", "", ""))
         elif not r.mismatches:
-            table.add_row(short(r.plan_fingerprint), "[red]error[/]", r.error or "", "", "")
+            rows.append((short(r.plan_fingerprint), Text("error", style="red"), r.error or "", "", ""))
         for m in r.mismatches:
-            table.add_row(short(r.plan_fingerprint), "[red]mismatch[/]", m.field, short(m.expected), short(m.actual))
-    out.print(table)
+            rows.append(
+                (short(r.plan_fingerprint), Text("mismatch", style="red"), m.field, short(m.expected), short(m.actual))
+            )
+    headers = ("fingerprint", "result", "field", "stored", "re-planned")
+    print_table(out, "determinism audit", headers, rows, wrap=("field",))
     matched = sum(r.matches for r in results)
-    out.print(f"{matched}/{len(results)} plan(s) reproduced every fingerprint", highlight=False)
+    _say(out, f"{matched}/{len(results)} plan(s) reproduced every fingerprint")
 
 
 def print_events(events: Sequence[DiagnosticsEvent], console: Console) -> None:
@@ -217,7 +386,7 @@ def print_events(events: Sequence[DiagnosticsEvent], console: Console) -> None:
         console: Where to print (stderr for warnings alongside results).
     """
     for event in events:
-        console.print(format_event(event), markup=False, highlight=False)
+        _say(console, format_event(event))
 
 
 def change_lines(reports: list[ConsumerReport], consumer: str = DEFAULT_CONSUMER) -> list[str]:
@@ -247,7 +416,7 @@ def print_diff(report: PlanDiffReport, out: Console) -> None:
     """
 
     def write(text: str) -> None:
-        out.print(text, markup=False, highlight=False)
+        _say(out, text)
 
     write(f"left:  {report.left}\nright: {report.right}")
     for entry in report.entries:
@@ -290,16 +459,20 @@ def print_runs(records: Sequence[RunRecord], fmt: str, out: Console) -> None:
     if fmt == "json":
         print_json(rows, out)
         return
-    table = Table(title=f"{len(rows)} run(s)")
-    for name in ("run id", "command", "started (UTC)", "statements", "failed", "planning env"):
-        table.add_column(name, no_wrap=True)
-    for r in rows:
-        table.add_row(
-            str(r["run_id"]),
-            str(r["command"]),
-            str(r["started_at"])[:19].replace("T", " "),
-            str(r["statements"]),
-            str(r["failed"]),
-            short(str(r["planning_env_hash"])),
-        )
-    out.print(table)
+    print_table(
+        out,
+        f"{len(rows)} run(s)",
+        ("run id", "command", "started (UTC)", "statements", "failed", "planning env"),
+        [
+            (
+                str(r["run_id"]),
+                str(r["command"]),
+                timestamp(str(r["started_at"])),
+                str(r["statements"]),
+                str(r["failed"]),
+                short(str(r["planning_env_hash"])),
+            )
+            for r in rows
+        ],
+        right=("statements", "failed"),
+    )

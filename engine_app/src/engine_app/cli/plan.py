@@ -7,18 +7,24 @@ from pathlib import Path
 from typing import Any
 
 from artifact_contracts.models import EngineConfig
+from artifact_contracts.models.types import Name
 from engine_app.cli._common import (
+    InputError,
     Terminal,
     add_config,
     add_executor,
     add_format,
     add_warehouse,
+    addressable,
     check_executor,
     executor_of,
+    input_errors,
+    option_value,
     progress_bar,
+    read_input,
+    writable_warehouse,
 )
 from engine_app.cli.output import PlanOutcome, print_plan_outcomes
-from engine_app.config import load_engine_config
 from engine_app.errors import EngineError
 from engine_app.history import RunRecorder
 from engine_app.pipeline import Outcome, fan_out
@@ -66,24 +72,39 @@ def _read_sql(args: argparse.Namespace) -> str:
     try:
         return str(args.sql_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise EngineError(f"cannot read --sql-file {args.sql_file}: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"--sql-file {args.sql_file}: {reason}") from exc
+
+
+def _session(args: argparse.Namespace) -> EngineSession:
+    """The session, every --table registered (each refusal names its --table)."""
+    config = read_input("--config", args.config, EngineConfig) if args.config is not None else EngineConfig()
+    with input_errors("--config", args.config):
+        session = EngineSession(config)
+    for argument in args.table:
+        try:
+            spec = parse_table_arg(argument)
+            option_value("--table", spec.name, Name)
+            addressable("--table", spec.path)
+            session.register(spec)
+        except EngineError as exc:
+            message = str(exc)
+            raise InputError(message if message.startswith("--table") else f"--table {argument}: {message}") from exc
+    return session
 
 
 def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
     """Plan every statement over the given tables, store the artifacts, print a row each."""
     check_executor(args)
-    config = load_engine_config(args.config) if args.config is not None else EngineConfig()
-    session = EngineSession(config)
-    specs = [parse_table_arg(argument) for argument in args.table]
+    writable_warehouse(args.warehouse)
     source = args.sql_file.name if args.sql_file is not None else "sql"
     statements = named_statements(_read_sql(args), source)
     if not statements:
-        raise EngineError("the SQL holds no statement")
-    for spec in specs:
-        session.register(spec)
+        raise InputError(f"{'--sql' if args.sql is not None else '--sql-file ' + str(args.sql_file)}: no statement")
+    session = _session(args)
     recorder = RunRecorder("plan")
     work = [(statement.name, "query", statement.sql) for statement in statements]
-    with executor_of(args) as executor, progress_bar(terminal.err) as progress:
+    with executor_of(args) as executor, progress_bar(terminal) as progress:
         task = progress.add_task("planning", total=len(work))
         captured = fan_out(
             session, PlanArtifactStore(args.warehouse), work, run=False, executor=executor,
@@ -98,7 +119,7 @@ def cmd_plan(args: argparse.Namespace, terminal: Terminal) -> int:
         ]
     )
     outcomes = [_row(index, s.sql, o) for index, (s, o) in enumerate(zip(statements, captured.outcomes), start=1)]
-    print_plan_outcomes(outcomes, args.format, terminal.out)
+    print_plan_outcomes(outcomes, captured.stored, args.format, terminal.out)
     return 0 if all(o.error is None for o in captured.outcomes) else 1
 
 
@@ -109,6 +130,5 @@ def _row(index: int, sql: str, outcome: Outcome) -> PlanOutcome:
         "sql": sql,
         "plan_fingerprint": outcome.plan_fingerprint,
         "substrait_roundtrip": outcome.substrait_roundtrip,
-        "stored": outcome.error is None,
         "error": outcome.error,
     }

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from artifact_contracts import dumps_json
 from artifact_contracts.models import EngineConfig
-from engine_app.cli._common import Terminal, add_config, add_format
-from engine_app.config import load_engine_config
+from engine_app.cli._common import Terminal, add_config, add_format, input_errors, read_input
+from engine_app.cli.output import print_json
 from engine_app.session import EngineSession
 
 __all__ = ["register"]
@@ -33,12 +32,12 @@ def register(commands: Any) -> None:
 
 def cmd_profile(args: argparse.Namespace, terminal: Terminal) -> int:
     """Print the runtime profile a session built from the config plans in."""
-    config = load_engine_config(args.config) if args.config is not None else EngineConfig()
-    profile = EngineSession(config).profile
+    config = read_input("--config", args.config, EngineConfig) if args.config is not None else EngineConfig()
+    with input_errors("--config", args.config):
+        profile = EngineSession(config).profile
     out = terminal.out
     if args.format == "json":
-        out.file.write(dumps_json(profile).decode("utf-8") + "\n")
-        out.file.flush()
+        print_json(profile, out)
         return 0
     libraries = ", ".join(f"{lib.name} {lib.version}" for lib in profile.libraries)
     out.print(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from artifact_contracts.models import PipelineSpec
+from artifact_contracts.models import EngineConfig, PipelineSpec
 from engine_app.cli._common import (
+    InputError,
     Terminal,
     add_config,
     add_executor,
@@ -18,14 +20,20 @@ from engine_app.cli._common import (
     check_executor,
     executor_of,
     progress_bar,
+    read_input,
+    spec_errors,
+    writable_warehouse,
 )
-from engine_app.cli.output import print_run
-from engine_app.config import load_engine_config, load_pipeline_spec
+from engine_app.cli.output import print_run, write_out
 from engine_app.demo import DEFAULT_SCALE, demo_spec, run_demo
-from engine_app.errors import EngineError
 from engine_app.pipeline import run_pipeline
 
-__all__ = ["register"]
+__all__ = ["example_spec", "register"]
+
+
+def example_spec() -> str:
+    """The documented example spec that ``engine-app run --print-spec`` prints (TOML)."""
+    return importlib.resources.files("engine_app.cli").joinpath("example_spec.toml").read_text(encoding="utf-8")
 
 
 def register(commands: Any) -> None:
@@ -39,15 +47,17 @@ def register(commands: Any) -> None:
         help="run a pipeline spec; with no spec, the embedded TPC-H demo",
         description="Run a pipeline spec (tables, views, queries). With no --spec, the embedded demo: TPC-H "
         "written as Delta tables into the warehouse, three views, and the 22 TPC-H queries planned, executed "
-        "and their artifacts stored; then a summary table.",
+        "and their artifacts stored; then a summary table. `--print-spec > spec.toml` gives a commented "
+        "example spec to start from.",
     )
     run.add_argument("--spec", type=Path, metavar="FILE", help="a PipelineSpec as TOML or JSON")
+    run.add_argument("--print-spec", action="store_true", help="print an example spec (TOML) and exit")
     add_warehouse(run)
     run.add_argument(
         "--scale",
         type=float,
         metavar="SF",
-        help=f"the TPC-H scale factor (demo default {DEFAULT_SCALE}; overrides the spec's tpch_scale)",
+        help=f"the TPC-H scale factor, in (0, 10] (demo default {DEFAULT_SCALE}; overrides the spec's tpch_scale)",
     )
     add_config(run)
     add_format(run, ("table", "json"), "summary format")
@@ -64,26 +74,29 @@ def _resolve_spec_paths(spec: PipelineSpec, base: Path) -> PipelineSpec:
 
 
 def _spec(args: argparse.Namespace) -> PipelineSpec:
+    if args.scale is not None and not 0 < args.scale <= 10:
+        raise InputError(f"--scale {args.scale}: expected a scale factor in (0, 10]")
     if args.spec is not None:
-        spec = _resolve_spec_paths(load_pipeline_spec(args.spec), args.spec.resolve().parent)
+        spec = _resolve_spec_paths(read_input("--spec", args.spec, PipelineSpec), args.spec.resolve().parent)
         if args.scale is not None:
             spec = msgspec.structs.replace(spec, tpch_scale=args.scale)
     else:
         spec = demo_spec(args.scale if args.scale is not None else DEFAULT_SCALE)
     if args.config is not None:
-        spec = msgspec.structs.replace(spec, engine=load_engine_config(args.config))
-    if spec.tpch_scale is not None and not 0 < spec.tpch_scale <= 10:
-        raise EngineError(f"--scale must be in (0, 10], got {spec.tpch_scale}")
+        spec = msgspec.structs.replace(spec, engine=read_input("--config", args.config, EngineConfig))
     return spec
 
 
 def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
-    """Run a spec or the embedded demo and print the summary."""
+    """Run a spec or the embedded demo and print the summary (what failed on stderr)."""
+    if args.print_spec:
+        write_out(terminal.out, example_spec())
+        return 0
     check_executor(args)
+    writable_warehouse(args.warehouse)
     spec = _spec(args)
     runner = run_pipeline if spec.tpch_scale is None else run_demo
-    with executor_of(args) as executor, progress_bar(terminal.err) as progress:
-        engine_path = "$" if args.config is not None else "$.engine"
-        report = runner(spec, args.warehouse, progress=progress, engine_path=engine_path, executor=executor)
-    print_run(report, args.format, terminal.out)
+    with spec_errors(args.spec, args.config), executor_of(args) as executor, progress_bar(terminal) as progress:
+        report = runner(spec, args.warehouse, progress=progress, executor=executor)
+    print_run(report, args.format, terminal.out, terminal.err)
     return 0 if report.ok else 1

@@ -1,4 +1,7 @@
-"""``engine-app store check|repair|optimize|vacuum``: maintain the warehouse's stores.
+"""``engine-app store list|check|repair|optimize|vacuum``: read and maintain the warehouse's stores.
+
+- ``list TABLE`` reads any store (``engine_app.stores.STORE_SPECS``): its queryable
+  columns as a table, or with ``--format json`` every record decoded (named fields).
 
 - ``check`` verifies every store file against its declared schema, decodes every payload
   and compares the Delta log of the warehouse's tables with the write artifacts; it writes
@@ -14,24 +17,31 @@
 from __future__ import annotations
 
 import argparse
+import datetime
+import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from rich.console import Console
 
-from artifact_contracts import to_builtins
 from artifact_contracts.models import DiagnosticsEvent
-from engine_app.cli._common import Terminal, add_format, add_warehouse
-from engine_app.cli.output import print_events, print_json
-from engine_app.errors import EngineError
+from engine_app.cli._common import InputError, Terminal, add_format, add_warehouse, existing_warehouse, progress_bar
+from engine_app.cli.output import named, print_events, print_json, print_table, timestamp
 from engine_app.stores import (
     DEFAULT_RETENTION_HOURS,
+    STORE_SPECS,
     MaintenanceResult,
+    Store,
+    StoreSpec,
     check,
     optimize,
     repair,
     vacuum,
 )
+
+_SPECS: dict[str, StoreSpec[Any]] = {spec.table: spec for spec in STORE_SPECS}
 
 __all__ = ["register"]
 
@@ -54,15 +64,28 @@ def _tables(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: Any) -> None:
-    """Add the ``store`` subcommand group (``check``, ``repair``, ``optimize``, ``vacuum``).
+    """Add the ``store`` subcommand group (``list``, ``check``, ``repair``, ``optimize``, ``vacuum``).
 
     Args:
         commands: The subparsers action of the main parser.
     """
     store = commands.add_parser(
-        "store", help="check, repair, optimize or vacuum the stores", description="Maintain the warehouse's stores."
+        "store",
+        help="list, check, repair, optimize or vacuum the stores",
+        description="Read and maintain the warehouse's stores.",
     )
     sub = store.add_subparsers(dest="store_command", required=True, metavar="COMMAND")
+    listing = sub.add_parser(
+        "list",
+        help="list the rows of any store (read-only)",
+        description="List a store's rows in its order: the queryable columns as a table, or every record "
+        f"decoded with --format json. The stores: {', '.join(_SPECS)}.",
+    )
+    listing.add_argument("table", type=_store_name, choices=list(_SPECS), metavar="TABLE", help="a store table")
+    add_warehouse(listing)
+    listing.add_argument("--limit", type=_positive, metavar="N", help="only the last N rows")
+    add_format(listing, ("table", "json"))
+    listing.set_defaults(handler=cmd_list)
     checking = sub.add_parser(
         "check",
         help="verify store files, payloads and the write log (read-only)",
@@ -104,13 +127,64 @@ def register(commands: Any) -> None:
     vacuuming.set_defaults(handler=cmd_vacuum)
 
 
+def _store_name(name: str) -> str:
+    if name in _SPECS:
+        return name
+    close = difflib.get_close_matches(name, list(_SPECS), n=1, cutoff=0.4)
+    hint = f"did you mean {close[0]}?" if close else f"one of: {', '.join(_SPECS)}"
+    raise argparse.ArgumentTypeError(f"unknown store {name!r}; {hint}")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a count of 1 or more, got {text!r}")
+    return int(text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timestamp(value)
+    return " ".join(str(value).split())
+
+
+def cmd_list(args: argparse.Namespace, terminal: Terminal) -> int:
+    """List one store's rows: queryable columns for people, decoded records for programs."""
+    spec = _SPECS[args.table]
+    store = Store(existing_warehouse(args.warehouse).join(spec.table), spec)
+    if args.format == "json":
+        decoded = store.records()
+        records = decoded.items[-args.limit :] if args.limit else decoded.items
+        print_events(decoded.events, terminal.err)
+        print_json([named(record) for record in records], terminal.out)
+        return 0 if not decoded.events else 1
+    columns = [c.name for c in spec.columns if not pa.types.is_binary(c.field.type)]
+    reads = store.sorted(store.read(columns))
+    rows = reads.table.to_pylist()[-args.limit :] if args.limit else reads.table.to_pylist()
+    print_events(reads.events, terminal.err)
+    numbers = [c.name for c in spec.columns if pa.types.is_integer(c.field.type)]
+    title = f"{spec.table}: {len(rows)} row(s)"
+    cells = [[_cell(row[c]) for c in columns] for row in rows]
+    print_table(terminal.out, title, columns, cells, right=numbers, wrap=("sql",))
+    return 0 if not reads.events else 1
+
+
 def _events_json(events: list[DiagnosticsEvent]) -> list[Any]:
-    return [to_builtins(event) for event in events]
+    return [named(event) for event in events]
+
+
+def _maintain(terminal: Terminal, what: str, work: Callable[[], Any]) -> Any:
+    """Run one maintenance step under a progress display (it reports only when done)."""
+    with progress_bar(terminal) as progress:
+        progress.add_task(what, total=None)
+        return work()
 
 
 def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
     """Check the warehouse; exit 1 when errors (or, with ``--strict``, warnings) were found."""
-    events = check(args.warehouse, args.tables)
+    warehouse = existing_warehouse(args.warehouse)
+    events = _maintain(terminal, "checking every store", lambda: check(warehouse, args.tables))
     failing = {"error", "warning"} if args.strict else {"error"}
     failed = any(event.severity in failing for event in events)
     if args.format == "json":
@@ -124,9 +198,10 @@ def cmd_check(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_repair(args: argparse.Namespace, terminal: Terminal) -> int:
     """Rebuild the missing write artifacts and print them."""
-    report = repair(args.warehouse, args.tables)
+    warehouse = existing_warehouse(args.warehouse)
+    report = _maintain(terminal, "rebuilding lost write artifacts", lambda: repair(warehouse, args.tables))
     if args.format == "json":
-        rebuilt = [to_builtins(artifact) for artifact in report.rebuilt]
+        rebuilt = [named(artifact) for artifact in report.rebuilt]
         print_json({"rebuilt": rebuilt, "events": _events_json(report.events)}, terminal.out)
         return 0
     print_events(report.events, terminal.out)
@@ -153,15 +228,23 @@ def cmd_optimize(args: argparse.Namespace, terminal: Terminal) -> int:
         added, removed = result.metrics.get("numFilesAdded", 0), result.metrics.get("numFilesRemoved", 0)
         return f"{result.table}: {result.operation}, {removed} file(s) rewritten into {added}"
 
-    _print_results(optimize(args.warehouse), args.format, terminal.out, describe)
+    warehouse = existing_warehouse(args.warehouse)
+    _print_results(
+        _maintain(terminal, "compacting every store", lambda: optimize(warehouse)), args.format, terminal.out, describe
+    )
     return 0
 
 
 def cmd_vacuum(args: argparse.Namespace, terminal: Terminal) -> int:
     """Vacuum every store table (refusing an unsafe retention unless forced)."""
     if args.retention_hours < 0:
-        raise EngineError("--retention-hours must be 0 or more")
-    results = vacuum(args.warehouse, args.retention_hours, dry_run=args.dry_run, force=args.force)
+        raise InputError(f"--retention-hours {args.retention_hours}: expected 0 or more")
+    warehouse = existing_warehouse(args.warehouse)
+    results = _maintain(
+        terminal,
+        "vacuuming every store",
+        lambda: vacuum(warehouse, args.retention_hours, dry_run=args.dry_run, force=args.force),
+    )
     verb = "would delete" if args.dry_run else "deleted"
 
     def describe(result: MaintenanceResult) -> str:

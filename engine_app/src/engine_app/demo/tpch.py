@@ -93,6 +93,16 @@ def _current_description(path: Path) -> str | None:
     return DeltaTable(str(path)).metadata().description
 
 
+def _interrupted(exc: Exception) -> bool:
+    """Whether DuckDB stopped on Ctrl-C: it takes SIGINT for itself while a query runs.
+
+    A query raises ``InterruptException``; ``CALL dbgen`` a bare ``RuntimeError``.
+    """
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or str(exc) == "Query interrupted"
+
+
 def generate(
     warehouse: Path,
     scale: float,
@@ -149,5 +159,7 @@ def generate(
     except EngineError:
         raise
     except Exception as exc:  # duckdb and deltalake raise their own hierarchies
+        if _interrupted(exc):
+            raise KeyboardInterrupt from exc
         raise EngineError(f"TPC-H generation failed: {error_text(exc)}") from exc
     return specs

@@ -42,7 +42,7 @@ def find_run(warehouse: Location, ref: str) -> RunRecord:
     """
     wanted = ref.strip().lower()
     if len(wanted) < MIN_PREFIX or not _HEX.match(wanted):
-        raise EngineError(f"{ref!r} is not a run id: give at least {MIN_PREFIX} of its hex digits")
+        raise EngineError(f"{ref!r} is not a run id: expected at least {MIN_PREFIX} of its hex digits (0-9, a-f)")
     runs = RunRecordStore(warehouse)
     matches = [run_id for run_id in runs.ids() if run_id.startswith(wanted)]
     if not matches:

@@ -44,7 +44,7 @@ from deltalake.schema import Field as DeltaField
 
 from artifact_contracts import ContractError, encode_msgpack_into, loads_msgpack, loads_msgpack_batch
 from artifact_contracts.models import DiagnosticsEvent
-from engine_app.errors import CommitConflictError, DeltaIOError, error_text
+from engine_app.errors import CommitConflictError, DeltaIOError, StoreError, error_text
 from engine_app.lake import Location, RetryPolicy, dataset, utc_now
 from engine_app.stores._events import make_event
 
@@ -256,8 +256,15 @@ class Store(Generic[RecordT]):
                 raise DeltaIOError(f"cannot create store {self.name}: {error_text(exc)}") from exc
         self._created = True
 
+    def _open(self) -> DeltaTable:
+        """The table's latest snapshot; a log that cannot be read is an error naming the store."""
+        try:
+            return self.location.open()
+        except DeltaError as exc:
+            raise StoreError(f"cannot read the store {self.name} at {self.location.uri}: {error_text(exc)}") from exc
+
     def _add_missing_columns(self) -> None:
-        table = self.location.open()
+        table = self._open()
         present = set(pa.schema(table.schema().to_arrow()).names)
         missing = [field for field in self.spec.schema if field.name not in present]
         if missing:
@@ -308,7 +315,7 @@ class Store(Generic[RecordT]):
     def _commit(self, attempt: Callable[[DeltaTable], int]) -> int:
         for number in range(1, self.policy.max_attempts + 1):
             try:
-                return attempt(self.location.open())
+                return attempt(self._open())
             except CommitFailedError as exc:
                 if number == self.policy.max_attempts:
                     raise CommitConflictError(
@@ -361,7 +368,7 @@ class Store(Generic[RecordT]):
         schema = pa.schema([self.spec.schema.field(name) for name in wanted])
         if not self.exists():
             return Reads(schema.empty_table(), [])
-        files = dataset(self.location.open(), self.location)
+        files = dataset(self._open(), self.location)
         try:
             return Reads(_conform(files.to_table(columns=wanted, filter=filter_expression), schema), [])
         except (OSError, pa.ArrowException):
