@@ -31,7 +31,9 @@ def test_a_crashing_decoder_is_counted(tool: ModuleType) -> None:
         raise RuntimeError("boom")
 
     row = tool.fuzz_decoder(Decoder("crashing", "json", crashing), 7, seed=1)
-    assert (row["inputs"], row["crashes"], row["accepted"], row["refused"]) == (7, 7, 0, 0)
+    # At least the budget: inputs come PER_EXAMPLE to a Hypothesis example.
+    assert row["inputs"] >= 7
+    assert (row["crashes"], row["accepted"], row["refused"]) == (row["inputs"], 0, 0)
     assert row["crash_samples"] and "RuntimeError: boom" in row["crash_samples"][0]
 
 
@@ -43,9 +45,10 @@ def test_writes_the_report(tool: ModuleType, tmp_path: Path, fmt: str) -> None:
     if fmt == "json":
         report = json.loads(text)
         assert [r["decoder"] for r in report["fuzz"]] == [d.name for d in tool.DECODERS]
-        assert all(r["inputs"] == 3 and r["crashes"] == 0 for r in report["fuzz"])
+        assert all(r["inputs"] >= 3 and r["crashes"] == 0 and r["bad_paths"] == 0 for r in report["fuzz"])
     else:
-        assert "| `loads_msgpack` | 3 |" in text and "crashes (must be 0)" in text
+        assert "| `loads_msgpack` | " in text and "crashes (must be 0)" in text
+        assert "paths not starting with `$` (must be 0)" in text
 
 
 def test_rejects_a_bad_budget(tool: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
