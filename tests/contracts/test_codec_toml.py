@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -184,7 +185,7 @@ class TestLimits:
         ],
     )
     def test_documents_within_the_limit_decode(self, document: str) -> None:
-        import tomllib
+        tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
         assert loads_toml(document) == tomllib.loads(document)
 
