@@ -26,6 +26,7 @@ class is created, with :class:`UncanonicalFieldType` (a ``TypeError``).
 from __future__ import annotations
 
 import re
+import sys
 import typing
 from typing import Any
 
@@ -56,7 +57,9 @@ def _is_stable_default(value: object) -> bool:
         return True
     if type(value) is int and -5 <= value <= 256:  # CPython's cached small ints
         return True
-    return type(value) is tuple and not value  # () is a singleton; an empty frozenset is not
+    # () is a singleton from 3.11 on; 3.10 builds a fresh empty tuple from an empty iterator
+    # (``tuple(x for x in ())``), which msgspec would then write out. An empty frozenset never is.
+    return type(value) is tuple and not value and sys.version_info >= (3, 11)
 
 
 def _may_hold(annotation: object) -> bool:
