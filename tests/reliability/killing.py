@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,27 +124,46 @@ def plan_kill_loop(
     Returns:
         The counts and every broken invariant.
     """
-    rng, stats, started = random.Random(seed), KillStats("plan artifacts"), time.monotonic()
     template = loads_msgpack(template_file.read_bytes(), PlanArtifacts)
+    args = ("plans", str(warehouse), str(template_file), "0", str(total), str(batch))
+    stats = KillStats("plan artifacts")
+    return _keyed_kill_loop(
+        stats, args, lambda: _plan_state(warehouse, template, total, stats), total=total, rounds=rounds, seed=seed,
+        budget=budget, commits=3,
+    )  # fmt: skip
+
+
+def _keyed_kill_loop(
+    stats: KillStats,
+    worker: tuple[str, ...],
+    state: Callable[[], set[int] | None],
+    *,
+    total: int,
+    rounds: int,
+    seed: int,
+    budget: float,
+    commits: int,
+) -> KillStats:
+    """Kill the writer ``worker`` at random, check ``state`` (numbers stored) after each kill, then finish."""
+    rng, started = random.Random(seed), time.monotonic()
     committed: set[int] = set()
     for _ in range(rounds):
         if time.monotonic() - started > budget or len(committed) == total:
             break
-        proc = run_worker("plans", str(warehouse), str(template_file), "0", str(total), str(batch))
-        killed = _kill_at_random(proc, rng, commits=3)
-        state = _plan_state(warehouse, template, total, stats)
+        killed = _kill_at_random(run_worker(*worker), rng, commits=commits)
+        stored = state()
         stats.kills += killed
-        if state is not None and committed <= state:
+        if stored is not None and committed <= stored:
             stats.survived += killed
-            committed = state
-        elif state is not None:
-            stats.rows_lost += len(committed - state)
-            stats.failures.append(f"committed artifacts vanished: {sorted(committed - state)}")
-    proc = run_worker("plans", str(warehouse), str(template_file), "0", str(total), str(batch))
+            committed = stored
+        elif stored is not None:
+            stats.rows_lost += len(committed - stored)
+            stats.failures.append(f"committed rows vanished: {sorted(committed - stored)}")
+    proc = run_worker(*worker)
     _, stderr = proc.communicate(timeout=600)
     if proc.returncode != 0:
         stats.failures.append(f"the final run failed: {stderr}")
-    final = _plan_state(warehouse, template, total, stats) or set()
+    final = state() or set()
     stats.rows_lost += total - len(final)
     stats.seconds = time.monotonic() - started
     return stats
@@ -239,25 +259,8 @@ def run_record_kill_loop(warehouse: Path, *, total: int, rounds: int, seed: int,
     Returns:
         The counts and every broken invariant.
     """
-    rng, stats, started = random.Random(seed), KillStats("run records"), time.monotonic()
-    committed: set[int] = set()
-    for _ in range(rounds):
-        if time.monotonic() - started > budget or len(committed) == total:
-            break
-        killed = _kill_at_random(run_worker("runs", str(warehouse), str(total)), rng, commits=4)
-        state = _run_ids(warehouse, total, stats)
-        stats.kills += killed
-        if state is not None and committed <= state:
-            stats.survived += killed
-            committed = state
-        elif state is not None:
-            stats.rows_lost += len(committed - state)
-            stats.failures.append(f"committed run records vanished: {sorted(committed - state)}")
-    proc = run_worker("runs", str(warehouse), str(total))
-    _, stderr = proc.communicate(timeout=600)
-    if proc.returncode != 0:
-        stats.failures.append(f"the final run failed: {stderr}")
-    final = _run_ids(warehouse, total, stats) or set()
-    stats.rows_lost += total - len(final)
-    stats.seconds = time.monotonic() - started
-    return stats
+    stats = KillStats("run records")
+    return _keyed_kill_loop(
+        stats, ("runs", str(warehouse), str(total)), lambda: _run_ids(warehouse, total, stats), total=total,
+        rounds=rounds, seed=seed, budget=budget, commits=4,
+    )  # fmt: skip
