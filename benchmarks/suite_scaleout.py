@@ -15,7 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from artifact_contracts import dumps_msgpack
+from artifact_contracts import dumps_msgpack, loads_msgpack
+from artifact_contracts.models import PlanningEnvironment
 from benchmarks.context import Context
 from benchmarks.report import Figure, Section
 from engine_app.demo import tpch
@@ -52,9 +53,6 @@ def _capture(session: EngineSession, work: list[Work], scratch: Path, executor: 
 def _where_the_time_goes(session: EngineSession, work: list[Work], scratch: Path, workers: int) -> dict[str, float]:
     environment = dumps_msgpack(session.environment())
     started = time.perf_counter()
-    from artifact_contracts import loads_msgpack
-    from artifact_contracts.models import PlanningEnvironment
-
     EngineSession.from_environment(loads_msgpack(environment, PlanningEnvironment))
     rebuild = time.perf_counter() - started
     shard = shards(work, workers)[0]

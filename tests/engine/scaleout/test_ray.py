@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from artifact_contracts.models import TableSpec
+from benchmarks.suite_scaleout import workload
 from engine_app.cli import main
-from engine_app.demo import tpch
 from engine_app.lake import Location, dataset
 from engine_app.stores import PLAN_TABLE, PlanArtifactStore, RunRecordStore
 
@@ -37,15 +37,8 @@ def _fingerprints(warehouse: Location) -> dict[str, str | None]:
 
 def _sql_file(tmp_path: Path, variants: int) -> Path:
     """The 22 TPC-H queries, each also under ``LIMIT 1..variants``: distinct plans, named."""
-    statements = []
-    for name, sql in tpch.queries().items():
-        body = sql.strip().rstrip(";")
-        statements.append(f"-- name: {name}\n{body}")
-        statements += [
-            f"-- name: {name}_limit{k}\nSELECT * FROM ({body}) AS q LIMIT {k}" for k in range(1, variants + 1)
-        ]
     path = tmp_path / "workload.sql"
-    path.write_text(";\n".join(statements) + ";\n", encoding="utf-8")
+    path.write_text("".join(f"-- name: {name}\n{sql};\n" for name, _, sql in workload(variants)), encoding="utf-8")
     return path
 
 
