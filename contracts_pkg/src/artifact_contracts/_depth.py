@@ -39,7 +39,6 @@ import msgspec
 
 from artifact_contracts._canonical import PLAIN_TYPES, plain_scalar
 from artifact_contracts.errors import ContractDecodeError, ValidationIssue
-from artifact_contracts.limits import DecodeLimits
 
 __all__ = [
     "SAFE_RECURSION_LIMIT",
@@ -48,7 +47,6 @@ __all__ = [
     "check_msgpack_depth",
     "nesting_kind",
     "plain_input",
-    "scan_skipped_values",
     "too_deep",
 ]
 
@@ -156,11 +154,6 @@ def admits_unbounded_nesting(target_type: Any) -> bool:
 # From Python 3.12 on, C code such as msgspec's decoder has a recursion guard of its own
 # that sys.setrecursionlimit does not raise; before, the two were one limit.
 RECURSION_LIMIT_GUARDS_C: Final = sys.version_info < (3, 12)
-
-
-def scan_skipped_values(limits: DecodeLimits) -> bool:
-    """Whether payloads of ``"skipped"`` targets need the depth scan right now."""
-    return limits.scan_skipped or (RECURSION_LIMIT_GUARDS_C and sys.getrecursionlimit() > SAFE_RECURSION_LIMIT)
 
 
 def too_deep(limit: int) -> ContractDecodeError:
