@@ -67,3 +67,21 @@ def test_a_shard_whose_task_fails_fails_each_of_its_statements(tmp_path: Path) -
         ("b", "the task planning it failed: worker lost"),
     ]
     assert captured.stored == 0
+
+
+def test_an_address_nothing_listens_on_is_one_line_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from engine_app.cli import main
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "t.parquet")
+    argv = ["plan", f"--table=t={tmp_path / 't.parquet'}", "--sql", "SELECT x FROM t", "--warehouse", str(tmp_path)]
+    assert main([*argv, "--executor", "ray", "--ray-address", f"127.0.0.1:{port}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"--ray-address 127.0.0.1:{port}: no Ray cluster answers there" in err and len(err.splitlines()) == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
@@ -34,6 +35,17 @@ def _is_loopback(address: str | None) -> bool:
         return True
     host = address.removeprefix("ray://").rsplit(":", 1)[0].strip("[]")
     return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def _reachable(address: str) -> None:
+    """Refuse a ``host:port`` nothing listens on (Ray itself retries it for many minutes)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return  # ``auto``, ``ray://...``: Ray resolves those itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as exc:
+        raise EngineError(f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc})") from exc
 
 
 def _ray(loopback: bool = False) -> Any:
@@ -95,6 +107,8 @@ def ray_executor(address: str | None, workers: int | None) -> Iterator[RayExecut
     Raises:
         EngineError: Ray is not installed or the cluster cannot be reached.
     """
+    if address is not None:
+        _reachable(address)
     ray = _ray(loopback=_is_loopback(address))
     options: dict[str, Any] = {
         "logging_level": logging.WARNING,
