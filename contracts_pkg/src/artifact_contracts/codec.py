@@ -273,6 +273,16 @@ def _redo(wire: _Wire, data: Any, target_type: Any, strict: bool) -> Callable[[]
     return redo
 
 
+def _loads(wire: _Wire, data: Any, target_type: Any, strict: bool, allow_str: bool) -> Any:
+    """Decode one payload the slow way: every check, and the error's path when it fails."""
+    decode = _decoder(wire, target_type, strict)
+    data = _prepare(wire, data, target_type, allow_str)
+    try:
+        return decode(data)
+    except Exception as exc:
+        raise fail(exc, _redo(wire, data, target_type, strict)) from exc
+
+
 @overload
 def loads_json(data: Buffer | str, target_type: type[T], *, strict: bool = ...) -> T: ...
 @overload
@@ -292,17 +302,13 @@ def loads_json(data: Buffer | str, target_type: Any = Any, *, strict: bool = Tru
         ContractDecodeError: The bytes are not valid JSON, or exceed a limit.
         ContractValidationError: The JSON does not match ``target_type``.
     """
-    try:
-        decode = (_JSON_STRICT if strict else _JSON_LAX)[target_type]
-    except Exception:
-        decode = _decoder(_JSON, target_type, strict)
-    # Only ``bytes`` has a len() in bytes; anything else is checked and measured properly.
-    if type(data) is not bytes or len(data) > _small:
-        data = _prepare(_JSON, data, target_type, allow_str=True)
-    try:
-        return decode(data)
-    except Exception as exc:
-        raise fail(exc, _redo(_JSON, data, target_type, strict)) from exc
+    # The fast path: only ``bytes`` has a len() in bytes (see _small).
+    if type(data) is bytes and len(data) <= _small:
+        try:
+            return (_JSON_STRICT if strict else _JSON_LAX)[target_type](data)
+        except Exception:  # noqa: S110 - not cached yet, or the payload fails: the slow path says why
+            pass
+    return _loads(_JSON, data, target_type, strict, allow_str=True)
 
 
 @overload
@@ -329,45 +335,43 @@ def loads_msgpack(data: Buffer, target_type: Any = Any, *, strict: bool = True) 
             exceed a limit.
         ContractValidationError: The message does not match ``target_type``.
     """
-    try:
-        decode = (_MSGPACK_STRICT if strict else _MSGPACK_LAX)[target_type]
+    if type(data) is bytes and len(data) <= _small:
+        try:
+            return (_MSGPACK_STRICT if strict else _MSGPACK_LAX)[target_type](data)
+        except Exception:  # noqa: S110 - not cached yet, or the payload fails: the slow path says why
+            pass
+    return _loads(_MSGPACK, data, target_type, strict, allow_str=False)
+
+
+def _loads_batch(
+    wire: _Wire, table: dict[Any, Decode], payloads: Iterable[Any], target_type: Any, strict: bool, allow_str: bool
+) -> list[Any]:
+    items = payloads if type(payloads) is list else _listed(payloads)
+    try:  # the lookups inline: at small payloads, each call saved is a percent
+        decode = table[target_type]
+        kind = _KINDS[target_type]
     except Exception:
-        decode = _decoder(_MSGPACK, target_type, strict)
-    if type(data) is not bytes or len(data) > _small:
-        data = _prepare(_MSGPACK, data, target_type, allow_str=False)
-    try:
-        return decode(data)
-    except Exception as exc:
-        raise fail(exc, _redo(_MSGPACK, data, target_type, strict)) from exc
+        decode = _decoder(wire, target_type, strict)
+        kind = _kind(target_type)
+    if kind == "bounded" or (kind == "skipped" and not _scan_skipped()):
+        # One join in C checks the whole batch at once: it refuses anything that is not
+        # bytes-like (a str, a released memoryview) and counts every byte, far cheaper
+        # than the checks of a single call, item by item.
+        try:
+            if len(b"".join(items)) <= _limits._limits.max_bytes:
+                return list(map(decode, items))
+        except Exception:  # noqa: S110 - not all bytes-like, or one fails: the slow path says which
+            pass
+    return _loads_each(wire, decode, items, target_type, strict, allow_str)
 
 
-def _loads_batch(wire: _Wire, payloads: Iterable[Any], target_type: Any, strict: bool, allow_str: bool) -> list[Any]:
-    decode = _decoder(wire, target_type, strict)
+def _listed(payloads: Iterable[Any]) -> list[Any]:
     try:
-        items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+        return list(payloads)
     except TypeError:  # not iterable
         raise ContractDecodeError(
             (ValidationIssue(path="$", message=f"expected payloads, got {type(payloads).__name__}", kind="malformed"),)
         ) from None
-    kind = _kind(target_type)
-    if kind == "kept" or (kind == "skipped" and _scan_skipped()) or not _all_small(items):
-        return _loads_each(wire, decode, items, target_type, strict, allow_str)
-    try:
-        return list(map(decode, items))
-    except Exception:  # the slow path names the first payload that fails
-        return _loads_each(wire, decode, items, target_type, strict, allow_str)
-
-
-def _all_small(items: Sequence[Any]) -> bool:
-    """Whether every payload is bytes-like and all of them together are within ``max_bytes``.
-
-    One join in C: it refuses anything that is not bytes-like (a str, a released
-    memoryview) and counts every byte, which is much cheaper than a check per item.
-    """
-    try:
-        return len(b"".join(items)) <= _limits._limits.max_bytes
-    except (TypeError, ValueError):
-        return False
 
 
 def _loads_each(
@@ -413,7 +417,7 @@ def loads_json_batch(payloads: Iterable[Buffer | str], target_type: Any = Any, *
         >>> loads_json_batch([b"1", b"2"], int)
         [1, 2]
     """
-    return _loads_batch(_JSON, payloads, target_type, strict, allow_str=True)
+    return _loads_batch(_JSON, _JSON_STRICT if strict else _JSON_LAX, payloads, target_type, strict, True)
 
 
 def loads_msgpack_batch(payloads: Iterable[Buffer], target_type: Any = Any, *, strict: bool = True) -> list[Any]:
@@ -442,7 +446,7 @@ def loads_msgpack_batch(payloads: Iterable[Buffer], target_type: Any = Any, *, s
         >>> loads_msgpack_batch([b"\x01", b"\xa1x"], int | str)
         [1, 'x']
     """
-    return _loads_batch(_MSGPACK, payloads, target_type, strict, allow_str=False)
+    return _loads_batch(_MSGPACK, _MSGPACK_STRICT if strict else _MSGPACK_LAX, payloads, target_type, strict, False)
 
 
 @overload
