@@ -25,6 +25,7 @@ from artifact_contracts import (
     StructBaseCompat,
     StructBaseStrict,
     SubstraitBytes,
+    convert,
     dumps_json,
     dumps_msgpack,
     loads_json,
@@ -41,7 +42,7 @@ from artifact_contracts.evolution import (
     version_bump,
 )
 from artifact_contracts.ext import ExtPayload
-from artifact_contracts.registry import json_schema
+from artifact_contracts.registry import BASE64, CANONICAL_BASE64, RFC3339_AWARE, json_schema
 
 
 class ArrowIpcBytes(ExtPayload):
@@ -276,6 +277,38 @@ class TestRealSchema:
         rules = {(c.rule, c.path) for c in compare(old, new)}
         assert ("FIELD_REMOVED_REQUIRED", "ScanTelemetry.row_group_count") in rules
 
+    @pytest.mark.parametrize("direction", ["stated", "unstated"])
+    def test_patterns_the_decoder_always_enforced_break_nothing(self, direction: str) -> None:
+        # test_registry proves each stated pattern accepts exactly what the decoder accepts.
+        new = json_schema()
+        old = _without_patterns(new, {BASE64, RFC3339_AWARE})
+        changes = compare(old, new) if direction == "stated" else compare(new, old)
+        assert changes
+        assert {(c.rule, c.bump, c.backward, c.forward) for c in changes} == {("PATTERN_STATED", "patch", (), ())}
+        assert required_bump(changes) == "patch"
+
+    def test_a_base64_pattern_binds_json_and_convert_alone(self) -> None:
+        new = json_schema()
+        changes = compare(_without_patterns(new, {CANONICAL_BASE64}), new)
+        assert {(c.path, c.rule, c.backward, c.forward) for c in changes} == {
+            (f"PlanArtifacts.{field}", "BASE64_SPELLING_TIGHTENED", ("json", "python"), ())
+            for field in ("substrait", "datafusion_proto")
+        }
+
+        class Holder(StructBaseCompat):
+            plan: SubstraitBytes
+
+        loose = b'{"plan":"cGxhbh=="}'  # b"plan" with a stray unused bit, as a `bytes` field reads it
+        assert loads_json(loose, dict[str, bytes]) == {"plan": b"plan"}
+        with pytest.raises(ContractValidationError, match=r"canonical form \(at \$\.plan\)"):
+            loads_json(loose, Holder)
+        with pytest.raises(ContractValidationError, match=r"canonical form"):
+            convert({"plan": "cGxhbh=="}, Holder)
+        # MessagePack carries the bytes as an ext value: no spelling to refuse.
+        assert loads_msgpack(dumps_msgpack(Holder(plan=SubstraitBytes(b"plan"))), Holder).plan == SubstraitBytes(
+            b"plan"
+        )
+
     def test_every_registered_type_is_classified_by_base(self) -> None:
         doc = json_schema()
         for name, component in doc["$defs"].items():
@@ -380,3 +413,16 @@ def test_what_the_gate_allows_the_decoder_accepts(
     """
     value = data.draw(_instances(writer))
     loads(_valid(value, writer, dumps, loads), reader)
+
+
+def _without_patterns(doc: dict[str, Any], patterns: set[str]) -> dict[str, Any]:
+    """A copy of ``doc`` as an export that did not state ``patterns`` would write it."""
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if not (k == "pattern" and v in patterns)}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(copy.deepcopy(doc))  # type: ignore[no-any-return]

@@ -26,6 +26,7 @@ from typing import Any, Final, NamedTuple
 
 from artifact_contracts.base import StructBaseCompat
 from artifact_contracts.evolution._rules import RULES, Base, Bump, Surface
+from artifact_contracts.registry import BASE64, RFC3339_AWARE
 
 __all__ = ["Change", "diff_documents"]
 
@@ -40,6 +41,9 @@ _DECLARED_BASES: Final[dict[str, Base]] = {"compat": "compat", "strict": "strict
 # The bases turn an int held by a float field into a float, defaults included: 1 is 1.0 there.
 _NUMBERS: Final = {"int": "number", "float": "number"}
 _VERDICT_RULES: Final = {1: "CONSTRAINT_TIGHTENED", -1: "CONSTRAINT_LOOSENED", 0: "CONSTRAINT_CHANGED"}
+_BASE64_RULES: Final = {1: "BASE64_SPELLING_TIGHTENED", -1: "BASE64_SPELLING_LOOSENED", 0: "BASE64_SPELLING_CHANGED"}
+# The patterns the export adds to say what msgspec's decoder of the type enforces anyway.
+_STATED_PATTERNS: Final = {"bytes": BASE64, "date-time": RFC3339_AWARE}
 # String spellings whose MessagePack form is not a str: a str reader rejects them there.
 _NOT_STR_IN_MSGPACK: Final = frozenset({"date-time", "bytes", "ext"})
 # On one Python type, these string kinds differ only in ``Meta(tz=...)``: ``str`` is a
@@ -503,10 +507,24 @@ class _Differ:
                 if o != n:
                     verdict = 1 if o is None else -1 if n is None else (1 if (n - o) * sign > 0 else -1)
                     self.compare(name, path, base, f"{key} {o} -> {n}", verdict)
-        for key in ("pattern", "uniqueItems", "multipleOf"):
+        for key in ("uniqueItems", "multipleOf"):
             o, n = old.get(key), new.get(key)
             if o != n:
                 self.compare(name, path, base, f"{key} {o!r} -> {n!r}", _keyword_verdict(key, o, n))
+        self.pattern(name, path, base, old, new)
+
+    def pattern(self, name: str, path: str, base: Base, old: Schema, new: Schema) -> None:
+        o, n = old.get("pattern"), new.get("pattern")
+        if o == n:
+            return
+        detail, kind = f"pattern {o!r} -> {n!r}", _string_kind(new)
+        verdict = _keyword_verdict("pattern", o, n)
+        if {o, n} == {None, _STATED_PATTERNS.get(kind)} and kind == _string_kind(old):
+            self.add("PATTERN_STATED", name, path, base, detail)
+        elif kind in ("bytes", "ext") and _string_kind(old) in ("bytes", "ext"):
+            self.add(_BASE64_RULES[verdict], name, path, base, detail)
+        else:
+            self.compare(name, path, base, detail, verdict)
 
     def compare(self, name: str, path: str, base: Base, detail: str, verdict: int | None) -> None:
         """Record ``verdict``: 1 tightened, -1 loosened, 0 changed both ways, None the same."""

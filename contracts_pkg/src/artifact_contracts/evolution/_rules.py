@@ -377,6 +377,39 @@ _CATALOG: Final[tuple[Rule, ...]] = (
         '`Meta(pattern="^[a-z]+$")` -> `Meta(pattern="^[A-Z]+$")`',
     ),
     _rule(
+        "BASE64_SPELLING_TIGHTENED",
+        "jp/-",
+        None,
+        "The `pattern` of a base64 field got stricter: it binds the JSON spelling (and `convert` "
+        "of base64 text) alone, since MessagePack carries `bytes` as bin and payload types as ext.",
+        "base64 `pattern` None -> canonical spelling only",
+    ),
+    _rule(
+        "BASE64_SPELLING_LOOSENED",
+        "-/jp",
+        None,
+        "The `pattern` of a base64 field got laxer: new JSON writers may spell what old readers "
+        "reject; MessagePack, which carries no base64, is untouched.",
+        "base64 `pattern` canonical spelling only -> None",
+    ),
+    _rule(
+        "BASE64_SPELLING_CHANGED",
+        "jp/jp",
+        None,
+        "The `pattern` of a base64 field changed neither stricter nor laxer: JSON only, as above.",
+        "base64 `pattern` -> another `pattern`",
+    ),
+    _rule(
+        "PATTERN_STATED",
+        "-/-",
+        None,
+        "The export states (or stops stating) as a `pattern` what the decoder of the field's type "
+        "has always enforced: standard base64 for `bytes`, an aware RFC 3339 timestamp for an aware "
+        "`datetime`. No payload and no call changes its outcome.",
+        "`format: date-time` -> `format: date-time` + its RFC 3339 `pattern`",
+        doc=True,
+    ),
+    _rule(
         "CROSS_FIELD_RULE_ADDED",
         "jmp/-",
         None,
