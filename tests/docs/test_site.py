@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from artifact_contracts import StructBaseCompat, SubstraitBytes, registry
-from artifact_contracts.cli import build_parser as contracts_parser
+from artifact_contracts.cli import CommandResult, build_parser as contracts_parser
+from artifact_contracts.models import PlanDiffReport
 from engine_app.cli._main import build_parser as engine_parser, main as engine_main
 
 pytestmark = pytest.mark.engine
@@ -260,6 +261,7 @@ class TestGeneratedReference:
         parser = argparse.ArgumentParser(prog="tool")
         commands = parser.add_subparsers(dest="command", metavar="COMMAND")
         sub = commands.add_parser("frob", help="frobnicate the store")
+        sub.set_defaults(result=CommandResult({0: "frobbed"}))
         before = gen_ref.cli_page(parser, engine_main)
         sub.add_argument("--level", type=int, default=3, metavar="N", help="how hard (default: %(default)s)")
         after = gen_ref.cli_page(parser, engine_main)
@@ -267,6 +269,54 @@ class TestGeneratedReference:
         assert "<code>--level</code>" in after
         assert "how hard (default: 3)" in after
         assert "## tool frob\n\n<p>Frobnicate the store.</p>" in after
+
+    @pytest.mark.parametrize("parser", [engine_parser, contracts_parser], ids=["engine-app", "artifact-contracts"])
+    def test_every_subcommand_declares_its_exit_codes_and_json_output(self, parser: object) -> None:
+        root = parser()  # type: ignore[operator]
+        page = gen_ref.cli_page(root, engine_main)
+        sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", page, re.MULTILINE | re.DOTALL))
+        for prog, _, sub in gen_ref.cli_commands(root):
+            result = gen_ref.command_result(prog, sub)
+            if result is None:
+                continue  # a group: `engine-app store`
+            assert "- `0`: " in sections[prog], prog
+            if result.emits is not None:
+                assert f"[`{result.emits.__name__}`](contracts.md#{result.emits.__name__})" in sections[prog], prog
+
+    @staticmethod
+    def _tool(result: object = None) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog="tool")
+        commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+        commands.add_parser("frob", help="frobnicate the store").set_defaults(result=result)
+        return parser
+
+    def test_a_changed_declaration_changes_the_cli_page(self) -> None:
+        before = gen_ref.cli_page(self._tool(CommandResult({0: "frobbed"})), engine_main)
+        assert "- `0`: frobbed\n\nJSON output: none." in before
+        declared = CommandResult({0: "same", 1: "changed"}, emits=PlanDiffReport, note="with `ValidationIssue` inside")
+        after = gen_ref.cli_page(self._tool(declared), engine_main)
+        assert "- `0`: same\n- `1`: changed\n" in after
+        assert (
+            "JSON output: [`PlanDiffReport`](contracts.md#PlanDiffReport); "
+            "with [`ValidationIssue`](contracts.md#ValidationIssue) inside." in after
+        )
+
+    class _Unregistered(StructBaseCompat):
+        """Not in the registry."""
+
+    @pytest.mark.parametrize(
+        ("result", "message"),
+        [
+            (None, "tool frob declares no CommandResult"),
+            (CommandResult({1: "failed"}), "declares no exit code 0"),
+            (CommandResult({0: "ok"}, emits=_Unregistered), "emits _Unregistered, which is not a registered"),
+            (CommandResult({0: "ok"}, note="per table: `TableReport`"), "names TableReport: not registered"),
+        ],
+        ids=["missing", "no-zero", "unregistered-type", "unregistered-name"],
+    )
+    def test_a_missing_or_unregistered_declaration_fails_the_page(self, result: object, message: str) -> None:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            gen_ref.cli_page(self._tool(result), engine_main)
 
     def test_a_contract_section_shows_constraints_defaults_and_ext_codes(self) -> None:
         class Probe(StructBaseCompat):
