@@ -84,6 +84,7 @@ class TestStrictBuild:
         for page in (
             "index.html",
             "RELIABILITY/index.html",
+            "development/index.html",
             *(f"guides/{guide.stem}/index.html" for guide in GUIDES.glob("*.md")),
             *(f"{Path(path).with_suffix('')}/index.html" for path in gen_ref.PAGES),
         ):
@@ -178,7 +179,7 @@ def _command_lines() -> list[tuple[str, list[str]]]:
             for line in block.replace("\\\n", " ").splitlines():
                 words = shlex.split(line, comments=True)
                 # The command ends where a redirection or a pipe starts.
-                ends = [i for i, word in enumerate(words) if word in {">", ">>", "|", "&&"}]
+                ends = [i for i, word in enumerate(words) if word in {">", ">>", "<", "|", "&&"}]
                 words = words[: ends[0]] if ends else words
                 if words and words[0] in {"engine-app", "artifact-contracts"}:
                     found.append((f"{guide.name}: {' '.join(words[:3])}", words))
@@ -196,6 +197,12 @@ def test_guide_commands_parse(words: list[str]) -> None:
         parser.parse_args(words[1:])
     except SystemExit as exc:
         pytest.fail(f"{shlex.join(words)} does not parse (exit {exc.code})")
+
+
+def test_the_consuming_guide_reads_the_stores_with_every_engine_it_names() -> None:
+    code = "\n".join(code for name, code in BLOCKS if name.startswith("consuming-artifacts.md"))
+    for module in ("polars", "deltalake", "datafusion", "duckdb"):
+        assert re.search(rf"^(import|from) {module}\b", code, re.MULTILINE), module
 
 
 def test_the_install_ranges_in_the_guides_admit_the_current_release() -> None:
