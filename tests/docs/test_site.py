@@ -350,3 +350,30 @@ class TestGeneratedReference:
             assert f"## {spec.table}\n" in page
             for field in spec.schema:
                 assert f"<tr><td><code>{field.name}</code></td><td><code>{field.type}</code></td>" in page
+
+
+# --- the README, which points to the site ----------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_quick_start_is_the_two_commands() -> None:
+    first = _SHELL_BLOCK.search(README[README.index("## Quick start") :])
+    assert first is not None
+    assert first.group(1).split() == ["./dev", "demo", "./dev", "test"]
+
+
+def test_the_readme_links_resolve_in_the_repository() -> None:
+    # Relative links, so they work on a git host too; the generated reference exists only in
+    # the built site, so the README must not link to it.
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README)
+    assert links
+    for link in links:
+        assert not link.startswith(("/", "http")), link
+        assert (ROOT / link).exists(), link
+
+
+def test_the_readme_links_every_guide() -> None:
+    pages = [*GUIDES.glob("*.md"), *(ROOT / "docs").glob("*.md")]
+    unlinked = [str(p.relative_to(ROOT)) for p in pages if f"]({p.relative_to(ROOT)})" not in README]
+    assert sorted(unlinked) == ["docs/RELIABILITY.md", "docs/index.md"]  # the site's home, and a report
