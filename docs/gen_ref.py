@@ -12,7 +12,8 @@ Pages (under ``reference/``):
   table of its fields, read with ``msgspec.inspect``;
 - ``stores.md``: every table of :data:`engine_app.stores.STORE_SPECS` with its Arrow columns;
 - ``cli-engine-app.md`` and ``cli-artifact-contracts.md``: every subcommand of both
-  argument parsers, its usage, options and help.
+  argument parsers, its usage, options and help, and the exit codes and JSON output type
+  it declares (its :class:`~artifact_contracts.cli.CommandResult`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from msgspec import inspect as mi
 
 import artifact_contracts
 from artifact_contracts import ExtPayload, StructBaseCompat, StructBaseStrict, registry
-from artifact_contracts.cli import build_parser as contracts_parser, main as contracts_main
+from artifact_contracts.cli import CommandResult, build_parser as contracts_parser, main as contracts_main
 from engine_app.cli._main import build_parser as engine_parser, main as engine_main
 from engine_app.stores import STORE_SPECS
 
@@ -38,6 +39,7 @@ __all__ = [
     "api_page",
     "cli_commands",
     "cli_page",
+    "command_result",
     "contract_types_page",
     "stores_page",
     "write_pages",
@@ -246,6 +248,63 @@ def cli_commands(parser: argparse.ArgumentParser) -> Iterator[tuple[str, str, ar
                 yield from cli_commands(sub)
 
 
+def _is_group(parser: argparse.ArgumentParser) -> bool:
+    return any(isinstance(action, argparse._SubParsersAction) for action in parser._actions)
+
+
+# A contract type named in a declaration's note: `PlanArtifacts`, `CdfCursor`.
+_TYPE_NAME = re.compile(r"`((?:[A-Z][a-z0-9]+){2,})`")
+
+
+def command_result(prog: str, parser: argparse.ArgumentParser) -> CommandResult | None:
+    """Return what a subcommand declares, checked against the registry.
+
+    Args:
+        prog: The subcommand, for the error message.
+        parser: Its parser.
+
+    Returns:
+        The declaration, or None for a group of subcommands (its subcommands declare).
+
+    Raises:
+        ValueError: A subcommand declares nothing or no exit code 0, or names a type
+            that is not a registered contract type (its link would lead nowhere).
+    """
+    if _is_group(parser):
+        return None
+    result = parser.get_default("result")
+    if not isinstance(result, CommandResult):
+        raise ValueError(f"{prog} declares no CommandResult: set_defaults(result=CommandResult(...))")
+    if 0 not in result.exits:
+        raise ValueError(f"{prog} declares no exit code 0")
+    if result.emits is not None and result.emits not in registry.CONTRACT_TYPES:
+        raise ValueError(f"{prog} emits {result.emits.__name__}, which is not a registered contract type")
+    registered = {cls.__name__ for cls in registry.CONTRACT_TYPES}
+    unknown = [name for name in _TYPE_NAME.findall(result.note) if name not in registered]
+    if unknown:
+        raise ValueError(f"{prog}'s note names {', '.join(unknown)}: not registered contract types")
+    return result
+
+
+def _type_link(name: str) -> str:
+    return f"[`{name}`](contracts.md#{name})"
+
+
+def _result_section(result: CommandResult) -> str:
+    # Markdown, not HTML like the help texts: the type links must be resolved and checked by the build.
+    exits = "".join(f"- `{code}`: {meaning}\n" for code, meaning in sorted(result.exits.items()))
+    output = []
+    if result.emits is not None:
+        link = _type_link(result.emits.__name__)
+        output.append(f"a list of {link}" if result.each else link)
+    if result.note:
+        output.append(_TYPE_NAME.sub(lambda match: _type_link(match.group(1)), result.note))
+    return (
+        f"Exit codes (besides those every command shares, above):\n\n{exits}\n"
+        f"JSON output: {'; '.join(output) or 'none'}.\n"
+    )
+
+
 def _usage(parser: argparse.ArgumentParser) -> str:
     formatter = argparse.HelpFormatter(parser.prog, width=_USAGE_WIDTH)
     formatter.add_usage(parser.usage, parser._actions, parser._mutually_exclusive_groups)
@@ -294,6 +353,10 @@ def cli_page(parser: argparse.ArgumentParser, main: Callable[..., int]) -> str:
 
     Returns:
         Markdown: the root usage and exit codes, then one section per subcommand.
+
+    Raises:
+        ValueError: A subcommand's declaration is missing or names an unregistered type
+            (:func:`command_result`); the strict build fails with it.
     """
     sections = []
     for prog, help_text, sub in cli_commands(parser):
@@ -305,10 +368,14 @@ def cli_page(parser: argparse.ArgumentParser, main: Callable[..., int]) -> str:
             parts.append(f"<p>{html.escape(sub.description)}</p>\n")
         parts.append(f"```text\n{_usage(sub)}\n```\n")
         parts.append(_options(sub))
+        result = command_result(prog, sub)
+        if result is not None:
+            parts.append(_result_section(result))
         sections.append("\n".join(parts))
     return (
         f"# {parser.prog}\n\n"
-        f"<p>Generated from the argument parser. {html.escape(parser.description or '')}</p>\n\n"
+        "<p>Generated from the argument parser and what each subcommand declares (its exit codes and "
+        f"the contract type of its JSON output). {html.escape(parser.description or '')}</p>\n\n"
         f"```text\n{_usage(parser)}\n```\n\n"
         f"<p>Exit codes: {html.escape(_returns(main))}</p>\n\n" + "\n".join(sections)
     )

@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from artifact_contracts import StructBaseCompat, SubstraitBytes, registry
-from artifact_contracts.cli import build_parser as contracts_parser
+from artifact_contracts.cli import CommandResult, build_parser as contracts_parser
+from artifact_contracts.models import PlanDiffReport
 from engine_app.cli._main import build_parser as engine_parser, main as engine_main
 
 pytestmark = pytest.mark.engine
@@ -83,6 +84,7 @@ class TestStrictBuild:
         for page in (
             "index.html",
             "RELIABILITY/index.html",
+            "development/index.html",
             *(f"guides/{guide.stem}/index.html" for guide in GUIDES.glob("*.md")),
             *(f"{Path(path).with_suffix('')}/index.html" for path in gen_ref.PAGES),
         ):
@@ -177,7 +179,7 @@ def _command_lines() -> list[tuple[str, list[str]]]:
             for line in block.replace("\\\n", " ").splitlines():
                 words = shlex.split(line, comments=True)
                 # The command ends where a redirection or a pipe starts.
-                ends = [i for i, word in enumerate(words) if word in {">", ">>", "|", "&&"}]
+                ends = [i for i, word in enumerate(words) if word in {">", ">>", "<", "|", "&&"}]
                 words = words[: ends[0]] if ends else words
                 if words and words[0] in {"engine-app", "artifact-contracts"}:
                     found.append((f"{guide.name}: {' '.join(words[:3])}", words))
@@ -195,6 +197,12 @@ def test_guide_commands_parse(words: list[str]) -> None:
         parser.parse_args(words[1:])
     except SystemExit as exc:
         pytest.fail(f"{shlex.join(words)} does not parse (exit {exc.code})")
+
+
+def test_the_consuming_guide_reads_the_stores_with_every_engine_it_names() -> None:
+    code = "\n".join(code for name, code in BLOCKS if name.startswith("consuming-artifacts.md"))
+    for module in ("polars", "deltalake", "datafusion", "duckdb"):
+        assert re.search(rf"^(import|from) {module}\b", code, re.MULTILINE), module
 
 
 def test_the_install_ranges_in_the_guides_admit_the_current_release() -> None:
@@ -260,6 +268,7 @@ class TestGeneratedReference:
         parser = argparse.ArgumentParser(prog="tool")
         commands = parser.add_subparsers(dest="command", metavar="COMMAND")
         sub = commands.add_parser("frob", help="frobnicate the store")
+        sub.set_defaults(result=CommandResult({0: "frobbed"}))
         before = gen_ref.cli_page(parser, engine_main)
         sub.add_argument("--level", type=int, default=3, metavar="N", help="how hard (default: %(default)s)")
         after = gen_ref.cli_page(parser, engine_main)
@@ -267,6 +276,54 @@ class TestGeneratedReference:
         assert "<code>--level</code>" in after
         assert "how hard (default: 3)" in after
         assert "## tool frob\n\n<p>Frobnicate the store.</p>" in after
+
+    @pytest.mark.parametrize("parser", [engine_parser, contracts_parser], ids=["engine-app", "artifact-contracts"])
+    def test_every_subcommand_declares_its_exit_codes_and_json_output(self, parser: object) -> None:
+        root = parser()  # type: ignore[operator]
+        page = gen_ref.cli_page(root, engine_main)
+        sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", page, re.MULTILINE | re.DOTALL))
+        for prog, _, sub in gen_ref.cli_commands(root):
+            result = gen_ref.command_result(prog, sub)
+            if result is None:
+                continue  # a group: `engine-app store`
+            assert "- `0`: " in sections[prog], prog
+            if result.emits is not None:
+                assert f"[`{result.emits.__name__}`](contracts.md#{result.emits.__name__})" in sections[prog], prog
+
+    @staticmethod
+    def _tool(result: object = None) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog="tool")
+        commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+        commands.add_parser("frob", help="frobnicate the store").set_defaults(result=result)
+        return parser
+
+    def test_a_changed_declaration_changes_the_cli_page(self) -> None:
+        before = gen_ref.cli_page(self._tool(CommandResult({0: "frobbed"})), engine_main)
+        assert "- `0`: frobbed\n\nJSON output: none." in before
+        declared = CommandResult({0: "same", 1: "changed"}, emits=PlanDiffReport, note="with `ValidationIssue` inside")
+        after = gen_ref.cli_page(self._tool(declared), engine_main)
+        assert "- `0`: same\n- `1`: changed\n" in after
+        assert (
+            "JSON output: [`PlanDiffReport`](contracts.md#PlanDiffReport); "
+            "with [`ValidationIssue`](contracts.md#ValidationIssue) inside." in after
+        )
+
+    class _Unregistered(StructBaseCompat):
+        """Not in the registry."""
+
+    @pytest.mark.parametrize(
+        ("result", "message"),
+        [
+            (None, "tool frob declares no CommandResult"),
+            (CommandResult({1: "failed"}), "declares no exit code 0"),
+            (CommandResult({0: "ok"}, emits=_Unregistered), "emits _Unregistered, which is not a registered"),
+            (CommandResult({0: "ok"}, note="per table: `TableReport`"), "names TableReport: not registered"),
+        ],
+        ids=["missing", "no-zero", "unregistered-type", "unregistered-name"],
+    )
+    def test_a_missing_or_unregistered_declaration_fails_the_page(self, result: object, message: str) -> None:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            gen_ref.cli_page(self._tool(result), engine_main)
 
     def test_a_contract_section_shows_constraints_defaults_and_ext_codes(self) -> None:
         class Probe(StructBaseCompat):
@@ -293,3 +350,30 @@ class TestGeneratedReference:
             assert f"## {spec.table}\n" in page
             for field in spec.schema:
                 assert f"<tr><td><code>{field.name}</code></td><td><code>{field.type}</code></td>" in page
+
+
+# --- the README, which points to the site ----------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_quick_start_is_the_two_commands() -> None:
+    first = _SHELL_BLOCK.search(README[README.index("## Quick start") :])
+    assert first is not None
+    assert first.group(1).split() == ["./dev", "demo", "./dev", "test"]
+
+
+def test_the_readme_links_resolve_in_the_repository() -> None:
+    # Relative links, so they work on a git host too; the generated reference exists only in
+    # the built site, so the README must not link to it.
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README)
+    assert links
+    for link in links:
+        assert not link.startswith(("/", "http")), link
+        assert (ROOT / link).exists(), link
+
+
+def test_the_readme_links_every_guide() -> None:
+    pages = [*GUIDES.glob("*.md"), *(ROOT / "docs").glob("*.md")]
+    unlinked = [str(p.relative_to(ROOT)) for p in pages if f"]({p.relative_to(ROOT)})" not in README]
+    assert sorted(unlinked) == ["docs/RELIABILITY.md", "docs/index.md"]  # the site's home, and a report

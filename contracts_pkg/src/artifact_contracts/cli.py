@@ -22,17 +22,22 @@ Exit codes: 0 success, 1 a failed check or decode, 2 a usage error (unknown type
 unreadable file or directory, bad arguments), 130 interrupted (Ctrl-C), 141 stdout closed
 early (``| head``), as a command killed by SIGPIPE. ``--print-completion SHELL`` prints a
 completion script (with the ``completion`` extra, which brings shtab).
+
+Each subcommand declares its own exit codes and JSON output in a :class:`CommandResult`
+set on its parser; the ``engine-app`` command declares its subcommands the same way, and
+the documentation site's CLI reference is generated from both.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -53,7 +58,7 @@ from artifact_contracts.export import (
 from artifact_contracts.limits import get_decode_limits
 from artifact_contracts.registry import CONTRACT_TYPES, contract_type
 
-__all__ = ["build_parser", "main"]
+__all__ = ["CommandResult", "build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 # ``add_parser`` of the subcommands action: argparse gives that action no public type.
@@ -61,6 +66,35 @@ AddParser = Callable[..., argparse.ArgumentParser]
 
 _LOADERS: dict[str, Callable[..., Any]] = {"json": loads_json, "msgpack": loads_msgpack, "toml": loads_toml}
 _SUFFIX_FORMATS = {".msgpack": "msgpack", ".mpk": "msgpack", ".toml": "toml"}
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandResult:
+    """What a subcommand promises its callers: its exit codes and the JSON it prints.
+
+    Declared once, where the subcommand's parser is built
+    (``parser.set_defaults(result=CommandResult(...))``), so the generated CLI reference
+    and the tests read the same declaration as the code it sits next to.
+
+    Attributes:
+        exits: The command's own exit codes and what each means; those every command
+            shares (usage errors, interrupts, a closed stdout) are stated once by ``main``.
+        emits: The registered contract type ``--format json`` prints (or a list of, with
+            ``each``); None when the output is not one contract type.
+        each: The JSON output is an array of ``emits`` values.
+        note: More about the output, in Markdown: the fields of an output that is not a
+            contract type, with any contract type it holds named in backticks.
+
+    Examples:
+        >>> from artifact_contracts.models import DiagnosticsEvent
+        >>> CommandResult({0: "listed"}, emits=DiagnosticsEvent, each=True).each
+        True
+    """
+
+    exits: Mapping[int, str]
+    emits: type[msgspec.Struct] | None = None
+    each: bool = False
+    note: str = ""
 
 
 class _UsageError(Exception):
@@ -183,7 +217,12 @@ def _add_schema(add_parser: AddParser) -> None:
         ),
     )
     export.add_argument("--out", metavar="DIR", help="write only into DIR (created if missing)")
-    export.set_defaults(handler=_run_schema_export)
+    export.set_defaults(
+        handler=_run_schema_export,
+        result=CommandResult(
+            {0: "written, or already current", 2: "not a source checkout and no `--out`, or unwritable"}
+        ),
+    )
     check = actions.add_parser(
         "check",
         help="fail with a diff when the exported documents are stale",
@@ -193,7 +232,7 @@ def _add_schema(add_parser: AddParser) -> None:
         ),
     )
     check.add_argument("--dir", metavar="DIR", help="check only the documents in DIR")
-    check.set_defaults(handler=_run_schema_check)
+    check.set_defaults(handler=_run_schema_check, result=CommandResult({0: "current", 1: "stale (with a diff)"}))
 
 
 # --- decode ------------------------------------------------------------------------------
@@ -288,7 +327,14 @@ def _add_decode(add_parser: AddParser) -> None:
         help="how to report a failure: text on stderr (default) or a JSON report on stdout",
     )
     decode.add_argument("file", metavar="FILE", help="the payload, or - for stdin")
-    decode.set_defaults(handler=_run_decode)
+    decode.set_defaults(
+        handler=_run_decode,
+        result=CommandResult(
+            {0: "decoded", 1: "the payload is invalid"},
+            note="the decoded value, of the type `--type` names; with `--errors json` a failure prints "
+            "`error`, `type` and `issues` (`ValidationIssue` each) instead",
+        ),
+    )
 
 
 # --- types -------------------------------------------------------------------------------
@@ -331,7 +377,12 @@ def _add_types(add_parser: AddParser) -> None:
         description="List the registered contract types: name, base (strict/compat), schema name, kind tag.",
     )
     types.add_argument("--format", choices=["json", "text"], default="text", help="output format (default: text)")
-    types.set_defaults(handler=_run_types)
+    types.set_defaults(
+        handler=_run_types,
+        result=CommandResult(
+            {0: "listed"}, note="a list, per type: `name`, `base`, `schema`, `module`, `array_like`, `tag`"
+        ),
+    )
 
 
 # --- compat ------------------------------------------------------------------------------
@@ -347,7 +398,14 @@ def _add_compat(add_parser: AddParser) -> None:
         ),
     )
     add_compat_arguments(compat)
-    compat.set_defaults(handler=run_compat)
+    compat.set_defaults(
+        handler=run_compat,
+        result=CommandResult(
+            {0: "the version bump covers the changes", 1: "the bump is too small"},
+            note="the compatibility report: the verdict against the newest release compared (`current_version`, "
+            "`required_bump`, `ok`, `changes`...) and `comparisons`, one such report per release",
+        ),
+    )
 
 
 # Every subcommand group registers its parser and its handler the same way, in this order.

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from artifact_contracts import dumps_json, loads_msgpack
-from artifact_contracts.models import PlanArtifacts
+from artifact_contracts import dumps_json, loads_msgpack, loads_toml
+from artifact_contracts.models import PipelineSpec, PlanArtifacts
 from engine_app.cli import main
 
 pytestmark = pytest.mark.engine
@@ -174,3 +174,18 @@ def test_profile_json_carries_the_planning_env_hash(tmp_path: Path, capsys: pyte
     assert profile.planning_env_hash == EngineSession(EngineConfig(target_partitions=3)).profile.planning_env_hash
     assert main(["profile"]) == 0
     assert "planning environment hash: sha256:" in capsys.readouterr().out
+
+
+def test_the_example_spec_decodes_and_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--print-spec"]) == 0
+    text = capsys.readouterr().out
+    spec = loads_toml(text, PipelineSpec)
+    assert spec.tpch_scale is not None and spec.views and len(spec.queries) == 2
+    path = tmp_path / "spec.toml"
+    path.write_text(text)
+    # As printed; --scale only makes the TPC-H it generates small enough for a test.
+    argv = ["run", "--spec", str(path), "--scale", "0.001", "--warehouse", str(tmp_path / "wh"), "--format", "json"]
+    assert main(argv) == 0
+    outcomes = json.loads(capsys.readouterr().out)
+    assert [o["name"] for o in outcomes] == [v.name for v in spec.views] + [q.name for q in spec.queries]
+    assert all(o["error"] is None for o in outcomes)

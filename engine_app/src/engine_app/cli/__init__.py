@@ -1,7 +1,9 @@
 """The ``engine-app`` command line (``engine-app --help`` lists the subcommands).
 
 One module per subcommand group, each with a ``register(commands)`` that adds its
-parser(s) and sets the handler, ``handler(args, terminal) -> exit code``:
+parser(s) and sets the handler, ``handler(args, terminal) -> exit code``, and what the
+subcommand promises (its exit codes and JSON output type, an
+:class:`artifact_contracts.cli.CommandResult`, from which the CLI reference is generated):
 :mod:`~engine_app.cli.run`, :mod:`~engine_app.cli.plan`, :mod:`~engine_app.cli.artifacts`,
 :mod:`~engine_app.cli.audit`, :mod:`~engine_app.cli.profile`, :mod:`~engine_app.cli.delta`
 (``write``, ``scan``), :mod:`~engine_app.cli.incremental`, :mod:`~engine_app.cli.diagnostics`,

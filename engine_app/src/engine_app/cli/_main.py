@@ -150,8 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit code: 0 on success, 1 when work failed (a statement, an audit
-        mismatch), 2 for a usage or input error, 130 when interrupted (Ctrl-C), 141 when
-        stdout was closed early.
+        mismatch, a store whose Delta log cannot be read, an unexpected error), 2 for a
+        usage or input error, 130 when interrupted (Ctrl-C), 141 when stdout was closed
+        early.
     """
     try:
         args = build_parser().parse_args(argv)

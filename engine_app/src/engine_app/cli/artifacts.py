@@ -10,6 +10,8 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from artifact_contracts.cli import CommandResult
+from artifact_contracts.models import PlanArtifacts
 from artifact_contracts.models.types import UtcDateTime
 from engine_app.cli._common import InputError, Terminal, add_format, add_warehouse, existing_warehouse, option_value
 from engine_app.cli.output import print_events, print_json, print_stored, refuse_binary, write_out
@@ -49,7 +51,14 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--limit", type=_positive, metavar="N", help="only the N newest (still oldest first)")
     add_format(listing, ("table", "json"))
-    listing.set_defaults(handler=cmd_list)
+    listing.set_defaults(
+        handler=cmd_list,
+        result=CommandResult(
+            {0: "listed", 1: "a data file or row is unreadable (the others are listed)"},
+            note="a list, per plan: the queryable columns of its `PlanArtifactRow` (`plan_fingerprint`, "
+            "`view_name`, `contract_version`, `contract_hash`, `created_at`, `sql`, `substrait_roundtrip`)",
+        ),
+    )
     show = artifact_commands.add_parser(
         "show",
         help="print one stored plan",
@@ -61,7 +70,14 @@ def register(commands: Any) -> None:
     )
     add_warehouse(show)
     add_format(show, ("json", "msgpack"))
-    show.set_defaults(handler=cmd_show)
+    show.set_defaults(
+        handler=cmd_show,
+        result=CommandResult(
+            {0: "found", 1: "the store is damaged"},
+            emits=PlanArtifacts,
+            note="its canonical JSON; `--format msgpack` writes the stored payload bytes instead",
+        ),
+    )
 
 
 def _since(text: str) -> datetime.datetime:

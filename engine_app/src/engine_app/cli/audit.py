@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from artifact_contracts.cli import CommandResult
+from artifact_contracts.models import DeterminismAuditResult
 from engine_app.audit import audit_warehouse
 from engine_app.cli._common import (
     InputError,
@@ -39,7 +41,14 @@ def register(commands: Any) -> None:
     add_warehouse(audit)
     add_format(audit, ("table", "json"))
     add_executor(audit)
-    audit.set_defaults(handler=cmd_audit)
+    audit.set_defaults(
+        handler=cmd_audit,
+        result=CommandResult(
+            {0: "every stored plan reproduced every fingerprint", 1: "a mismatch, or a plan that did not re-plan"},
+            emits=DeterminismAuditResult,
+            each=True,
+        ),
+    )
 
 
 def cmd_audit(args: argparse.Namespace, terminal: Terminal) -> int:

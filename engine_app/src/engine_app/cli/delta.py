@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from artifact_contracts import ContractError, convert
+from artifact_contracts.cli import CommandResult
 from artifact_contracts.models import (
     DeltaProtocolGate,
     DeltaScanArtifact,
@@ -78,7 +79,14 @@ def register(commands: Any) -> None:
     write.add_argument("--schema-policy", type=Path, metavar="FILE", help="a DeltaSchemaPolicy as TOML or JSON")
     add_warehouse(write)
     add_format(write, ("table", "json"))
-    write.set_defaults(handler=cmd_write)
+    write.set_defaults(
+        handler=cmd_write,
+        result=CommandResult(
+            {0: "written", 1: "concurrent commits outlasted the retries"},
+            emits=DeltaWriteArtifact,
+            note="its `WriteTelemetry` by field name (an object; the contract encodes it as an array)",
+        ),
+    )
 
     scan = commands.add_parser(
         "scan",
@@ -95,7 +103,14 @@ def register(commands: Any) -> None:
     scan.add_argument("--gate", type=Path, metavar="FILE", help="a DeltaProtocolGate as TOML or JSON")
     add_warehouse(scan)
     add_format(scan, ("table", "json"))
-    scan.set_defaults(handler=cmd_scan)
+    scan.set_defaults(
+        handler=cmd_scan,
+        result=CommandResult(
+            {0: "scanned"},
+            emits=DeltaScanArtifact,
+            note="its `ScanTelemetry` by field name (an object; the contract encodes it as an array)",
+        ),
+    )
 
 
 def _read_parquet(path: Path) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from artifact_contracts.cli import CommandResult
+from artifact_contracts.models import DiagnosticsEvent
 from engine_app.cli._common import Terminal, add_format, add_warehouse, existing_warehouse
 from engine_app.cli.output import print_events, print_json
 from engine_app.stores import DiagnosticsLog
@@ -23,7 +25,9 @@ def register(commands: Any) -> None:
     )
     add_warehouse(diagnostics)
     add_format(diagnostics, ("text", "json"))
-    diagnostics.set_defaults(handler=cmd_diagnostics)
+    diagnostics.set_defaults(
+        handler=cmd_diagnostics, result=CommandResult({0: "printed"}, emits=DiagnosticsEvent, each=True)
+    )
 
 
 def cmd_diagnostics(args: argparse.Namespace, terminal: Terminal) -> int:

@@ -12,7 +12,8 @@ import msgspec
 from rich.console import Console
 
 from artifact_contracts import to_builtins
-from artifact_contracts.models import EngineConfig, PipelineSpec, PlanDiffReport
+from artifact_contracts.cli import CommandResult
+from artifact_contracts.models import EngineConfig, PipelineSpec, PlanDiffReport, RunRecord
 from engine_app.cli._common import (
     Terminal,
     add_config,
@@ -64,19 +65,28 @@ def register(commands: Any) -> None:
     add_warehouse(diff)
     add_format(diff, ("text", "json", "html"), "report format (html: a self-contained page)")
     diff.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
-    diff.set_defaults(handler=cmd_diff)
+    diff.set_defaults(
+        handler=cmd_diff, result=CommandResult({0: "nothing changed", 1: "something changed"}, emits=PlanDiffReport)
+    )
 
     runs = commands.add_parser("runs", help="list or show recorded runs", description="Read the run records.")
     run_commands = runs.add_subparsers(dest="runs_command", required=True, metavar="COMMAND")
     listing = run_commands.add_parser("list", help="list the runs, oldest first", description="List the runs.")
     add_warehouse(listing)
     add_format(listing, ("table", "json"))
-    listing.set_defaults(handler=cmd_runs_list)
+    listing.set_defaults(
+        handler=cmd_runs_list,
+        result=CommandResult(
+            {0: "listed", 1: "a record is unreadable (the others are listed)"},
+            note="a list, per run: `run_id`, `command`, `started_at`, `ended_at`, `statements` and `failed` "
+            "(how many), `planning_env_hash`",
+        ),
+    )
     show = run_commands.add_parser("show", help="print one run record", description="Print one RunRecord.")
     show.add_argument("run", metavar="RUN", help="a run id, or an unambiguous prefix of at least 4 hex digits")
     add_warehouse(show)
     add_format(show, ("text", "json"))
-    show.set_defaults(handler=cmd_runs_show)
+    show.set_defaults(handler=cmd_runs_show, result=CommandResult({0: "found"}, emits=RunRecord))
 
     check = commands.add_parser(
         "check",
@@ -92,7 +102,14 @@ def register(commands: Any) -> None:
     check.add_argument("--update", action="store_true", help="write the baseline from this planning and exit 0")
     add_format(check, ("text", "json", "html"), "report format when plans changed")
     check.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
-    check.set_defaults(handler=cmd_check)
+    check.set_defaults(
+        handler=cmd_check,
+        result=CommandResult(
+            {0: "every plan matches the baseline (or `--update` wrote it)", 1: "a plan changed or does not plan"},
+            emits=PlanDiffReport,
+            note="printed only when a plan changed",
+        ),
+    )
 
 
 def _render(report: PlanDiffReport, left: PlanSet, right: PlanSet, fmt: str) -> str:

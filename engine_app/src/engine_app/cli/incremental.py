@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
+from artifact_contracts.cli import CommandResult
 from artifact_contracts.models.types import Name
 from engine_app.cli._common import Terminal, add_format, add_warehouse, existing_warehouse, option_value, progress_bar
 from engine_app.cli.output import named, print_json, print_table
@@ -33,7 +34,13 @@ def register(commands: Any) -> None:
         "--consumer", default=DEFAULT_CONSUMER, metavar="NAME", help=f"the consumer (default: {DEFAULT_CONSUMER})"
     )
     add_format(incremental, ("table", "json"))
-    incremental.set_defaults(handler=cmd_incremental)
+    incremental.set_defaults(
+        handler=cmd_incremental,
+        result=CommandResult(
+            {0: "every change feed applied"},
+            note="a list, per table: `table_uri`, `consumer`, `runs` (`IncrementalRun` each), `cursor` (`CdfCursor`)",
+        ),
+    )
 
 
 def print_incremental(reports: list[ConsumerReport], consumer: str, fmt: str, out: Console) -> None:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from artifact_contracts.cli import CommandResult
 from artifact_contracts.models import EngineConfig
 from artifact_contracts.models.types import Name
 from engine_app.cli._common import (
@@ -63,7 +64,14 @@ def register(commands: Any) -> None:
     add_config(plan)
     add_format(plan, ("table", "json"))
     add_executor(plan)
-    plan.set_defaults(handler=cmd_plan)
+    plan.set_defaults(
+        handler=cmd_plan,
+        result=CommandResult(
+            {0: "every statement planned", 1: "a statement failed (the others are still planned and stored)"},
+            note="a list, per statement: `statement` (its index), `name`, `sql`, `plan_fingerprint`, "
+            "`substrait_roundtrip`, `error`",
+        ),
+    )
 
 
 def _read_sql(args: argparse.Namespace) -> str:

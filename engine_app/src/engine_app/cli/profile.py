@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from artifact_contracts.models import EngineConfig
+from artifact_contracts.cli import CommandResult
+from artifact_contracts.models import EngineConfig, RuntimeProfileSnapshot
 from engine_app.cli._common import Terminal, add_config, add_format, input_errors, read_input
 from engine_app.cli.output import print_json
 from engine_app.session import EngineSession
@@ -27,7 +28,7 @@ def register(commands: Any) -> None:
     )
     add_config(profile)
     add_format(profile, ("text", "json"))
-    profile.set_defaults(handler=cmd_profile)
+    profile.set_defaults(handler=cmd_profile, result=CommandResult({0: "printed"}, emits=RuntimeProfileSnapshot))
 
 
 def cmd_profile(args: argparse.Namespace, terminal: Terminal) -> int:

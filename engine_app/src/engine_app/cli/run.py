@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from artifact_contracts.cli import CommandResult
 from artifact_contracts.models import EngineConfig, PipelineSpec
 from engine_app.cli._common import (
     InputError,
@@ -62,7 +63,14 @@ def register(commands: Any) -> None:
     add_config(run)
     add_format(run, ("table", "json"), "summary format")
     add_executor(run)
-    run.set_defaults(handler=cmd_run)
+    run.set_defaults(
+        handler=cmd_run,
+        result=CommandResult(
+            {0: "every view and query ran", 1: "a view or query failed (listed on stderr)"},
+            note="a list, per statement: `name`, `kind` (view or query), `plan_fingerprint`, `rows`, "
+            "`substrait_roundtrip`, `plan_ms`, `run_ms`, `error`",
+        ),
+    )
 
 
 def _resolve_spec_paths(spec: PipelineSpec, base: Path) -> PipelineSpec:

@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 from rich.console import Console
 
+from artifact_contracts.cli import CommandResult
 from artifact_contracts.models import DiagnosticsEvent
 from engine_app.cli._common import InputError, Terminal, add_format, add_warehouse, existing_warehouse, progress_bar
 from engine_app.cli.output import named, print_events, print_json, print_table, timestamp
@@ -44,6 +45,9 @@ from engine_app.stores import (
 _SPECS: dict[str, StoreSpec[Any]] = {spec.table: spec for spec in STORE_SPECS}
 
 __all__ = ["register"]
+
+# What `optimize` and `vacuum` print with --format json.
+_MAINTENANCE = "a list, per table: `table`, `operation`, `metrics`"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +89,13 @@ def register(commands: Any) -> None:
     add_warehouse(listing)
     listing.add_argument("--limit", type=_positive, metavar="N", help="only the last N rows")
     add_format(listing, ("table", "json"))
-    listing.set_defaults(handler=cmd_list)
+    listing.set_defaults(
+        handler=cmd_list,
+        result=CommandResult(
+            {0: "listed", 1: "a row is unreadable (the others are listed)"},
+            note="a list of the table's records, decoded: the *Rows* type of the table in [Store tables](stores.md)",
+        ),
+    )
     checking = sub.add_parser(
         "check",
         help="verify store files, payloads and the write log (read-only)",
@@ -95,7 +105,13 @@ def register(commands: Any) -> None:
     _common(checking)
     _tables(checking)
     checking.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    checking.set_defaults(handler=cmd_check)
+    checking.set_defaults(
+        handler=cmd_check,
+        result=CommandResult(
+            {0: "no errors (and no warnings, with `--strict`)", 1: "errors (or warnings, with `--strict`)"},
+            note="`clean` (no event at all), `ok` (the exit code's verdict), `events` (`DiagnosticsEvent` each)",
+        ),
+    )
     repairing = sub.add_parser(
         "repair",
         help="rebuild missing write artifacts from the Delta log",
@@ -103,12 +119,18 @@ def register(commands: Any) -> None:
     )
     _common(repairing)
     _tables(repairing)
-    repairing.set_defaults(handler=cmd_repair)
+    repairing.set_defaults(
+        handler=cmd_repair,
+        result=CommandResult(
+            {0: "repaired, or nothing to repair"},
+            note="`rebuilt` (`DeltaWriteArtifact` each), `events` (`DiagnosticsEvent` each)",
+        ),
+    )
     optimizing = sub.add_parser(
         "optimize", help="compact every store table", description="Compact every store table (Z-order the plans)."
     )
     _common(optimizing)
-    optimizing.set_defaults(handler=cmd_optimize)
+    optimizing.set_defaults(handler=cmd_optimize, result=CommandResult({0: "compacted"}, note=_MAINTENANCE))
     vacuuming = sub.add_parser(
         "vacuum",
         help="delete unreferenced store files under Delta's retention",
@@ -124,7 +146,13 @@ def register(commands: Any) -> None:
     )
     vacuuming.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
     vacuuming.add_argument("--force", action="store_true", help="allow a retention under the tables' own")
-    vacuuming.set_defaults(handler=cmd_vacuum)
+    vacuuming.set_defaults(
+        handler=cmd_vacuum,
+        result=CommandResult(
+            {0: "vacuumed", 2: "a retention under the tables' own, without `--force`"},
+            note=_MAINTENANCE + " (`files`: the files deleted, or that would be)",
+        ),
+    )
 
 
 def _store_name(name: str) -> str:

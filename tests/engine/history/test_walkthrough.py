@@ -1,4 +1,4 @@
-"""The README's plan-history walkthrough runs as written, with the exit codes it states."""
+"""The getting-started guide's walkthrough of two runs' diff runs as written, with the exit codes it states."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ import pytest
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
-README = Path(__file__).resolve().parents[3] / "README.md"
-SECTION = "### Plan history and regressions"
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "guides" / "getting-started.md"
+SECTION = "## The diff of two runs"
 
 
 def _blocks() -> tuple[str, list[str]]:
-    text = README.read_text(encoding="utf-8")
+    text = GUIDE.read_text(encoding="utf-8")
     section = text[text.index(SECTION) :]
-    section = section[: section.index("\n### ", 1)]
+    section = section.split("\n## ", 1)[0]
     toml = re.search(r"```toml\n(.*?)```", section, re.S)
     shell = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert toml is not None and shell is not None, "the README lost its walkthrough"
+    assert toml is not None and shell is not None, "the guide lost its walkthrough"
     return toml.group(1), [line for line in shell.group(1).splitlines() if line.strip()]
 
 
